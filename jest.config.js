@@ -1,0 +1,18 @@
+// Tests run on the compiled output (dist/): the embedded runtime loads compiled JS exactly as
+// Azure does, so the tests exercise the same files that are deployed.
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'],
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'integration',
+      testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'],
+      testEnvironment: 'node',
+      slowTestThreshold: 30,
+    },
+  ],
+};

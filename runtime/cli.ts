@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// The embedded runtime's command line: `start` runs the app locally, `status` lists orchestration
+// instances from the data directory, `reset` deletes all local state.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EmbeddedHost } from './host/embedded-host';
+import type { Level } from './host/logger';
+
+const usage = `Usage: node dist/runtime/cli.js <command> [options]
+
+Commands:
+  start    Start the Functions app on the embedded host (HTTP, Durable, Service Bus)
+  status   List orchestration instances and queued work in the data directory
+  reset    Delete all local runtime state (durable history, queues, messages, keys)
+
+Options:
+  --app-root DIR         Folder with host.json and package.json (default: .)
+  --main GLOB            Entry files, overriding package.json "main"
+  --port N               HTTP port (default: 7071; 0 picks a free port)
+  --host ADDR            Address to listen on (default: 127.0.0.1)
+  --servicebus-port N    AMQP port of the Service Bus emulator (default: 5672; 0 picks one)
+  --data-dir DIR         Where state is kept (default: <app-root>/.data/runtime)
+  --log-level LEVEL      trace|debug|information|warning|error|none (default: information)
+  --status STATUS        With status: only instances in this runtime status
+`;
+
+interface Args { command: string; flags: Record<string, string> }
+
+function parseArgs(argv: string[]): Args {
+  const [command = 'help', ...rest] = argv;
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+    else {
+      const v = rest[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`option ${a} needs a value`);
+      flags[a.slice(2)] = v;
+      i++;
+    }
+  }
+  return { command, flags };
+}
+
+const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'data-dir', 'log-level', 'status']);
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { command, flags } = parseArgs(process.argv.slice(2));
+  for (const k of Object.keys(flags)) if (!known.has(k)) throw new Error(`unknown option --${k}\n\n${usage}`);
+  const appRoot = path.resolve(flags['app-root'] ?? '.');
+  const dataDir = path.resolve(flags['data-dir'] ?? path.join(appRoot, '.data', 'runtime'));
+  switch (command) {
+    case 'start': {
+      const logLevel = (flags['log-level'] ?? 'information') as Level | 'none';
+      if (!['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'].includes(logLevel)) throw new Error(`invalid --log-level "${logLevel}"`);
+      const host = new EmbeddedHost({
+        appRoot,
+        main: flags.main,
+        host: flags.host ?? '127.0.0.1',
+        port: port(flags.port, 7071, '--port'),
+        serviceBusPort: port(flags['servicebus-port'], 5672, '--servicebus-port'),
+        dataDir,
+        logLevel,
+      });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        host.logger.info(`${signal}: stopping`);
+        host.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      await host.start();
+      // Machine-readable line for scripts and tests that start the host on port 0.
+      process.stdout.write(`EMBEDDED_HOST_READY ${JSON.stringify({ url: host.baseUrl, serviceBus: host.serviceBus.connectionString, pid: process.pid })}\n`);
+      return -1;
+    }
+    case 'status': {
+      const file = path.join(dataDir, 'runtime.db');
+      if (!fs.existsSync(file)) {
+        console.log(`No runtime state in ${dataDir}`);
+        return 0;
+      }
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const filter = flags.status;
+      const rows = db.prepare(`SELECT instance_id, name, status, created_at, updated_at FROM df_instances ${filter ? 'WHERE status = ?' : ''} ORDER BY created_at DESC LIMIT 200`).all(...(filter ? [filter] : [])) as { instance_id: string; name: string; status: string; created_at: string; updated_at: string }[];
+      const counts = db.prepare('SELECT status, COUNT(*) AS n FROM df_instances GROUP BY status').all() as { status: string; n: number }[];
+      const inbox = (db.prepare('SELECT COUNT(*) AS n FROM df_inbox').get() as { n: number }).n;
+      const acts = (db.prepare('SELECT COUNT(*) AS n FROM df_activities').get() as { n: number }).n;
+      console.log(`instances: ${counts.map((c) => `${c.status}=${c.n}`).join(' ') || 'none'}; queued messages: ${inbox}; queued activities: ${acts}`);
+      for (const r of rows) console.log(`${r.status.padEnd(11)} ${r.name.padEnd(24)} ${r.instance_id}  created ${r.created_at}  updated ${r.updated_at}`);
+      db.close();
+      return 0;
+    }
+    case 'reset':
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      console.log(`Deleted ${dataDir}`);
+      return 0;
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return 0;
+    default:
+      throw new Error(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

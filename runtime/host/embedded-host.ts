@@ -1,0 +1,223 @@
+// Composes the embedded Functions host: settings, the app's registrations, the HTTP front door,
+// the Durable Task backend and the Service Bus emulator, all on one SQLite file.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+import { FunctionRegistry } from './core-api';
+import { FunctionIndex, HttpFunction } from './function-index';
+import type { RegisteredFunction } from './core-api';
+import { authorize, HostKeys, readBody, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { FunctionInvocationError, Invoker } from './invoker';
+import { Level, Logger } from './logger';
+import { loadApp, resolveEntryFiles } from './app-loader';
+import { applyLocalSettings, HostJson, readHostJson } from './settings';
+import type { RpcParameterBinding } from './rpc-types';
+import { DurableEngine } from '../durable/engine';
+import { DurableStore } from '../durable/store';
+import { ActivityWorker } from '../durable/activity-worker';
+import { EntityWorker } from '../durable/entity-worker';
+import { HistoryCache, OrchestrationWorker } from '../durable/orchestration-worker';
+import { ClientApi, clientBindingData, ClientUrls } from '../durable/client-api';
+import { ServiceBusHostBinding } from './servicebus-binding';
+
+export interface HostOptions {
+  appRoot: string;
+  main?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: Level | 'none';
+  serviceBusPort: number;
+  keys?: Partial<HostKeys>;
+}
+
+const rpcPrefix = '/durabletask/';
+const webhookPrefix = '/runtime/webhooks/durabletask/';
+
+export class EmbeddedHost {
+  readonly logger: Logger;
+  readonly registry = new FunctionRegistry();
+  server!: http.Server;
+  db!: Database.Database;
+  index!: FunctionIndex;
+  engine!: DurableEngine;
+  orchestrations!: OrchestrationWorker;
+  activities!: ActivityWorker;
+  entities!: EntityWorker;
+  serviceBus!: ServiceBusHostBinding;
+  keys!: HostKeys;
+  systemKey!: string;
+  hostJson!: HostJson;
+  baseUrl = '';
+  private invoker!: Invoker;
+  private clientApi!: ClientApi;
+  private clientData!: Record<string, unknown>;
+  private routePrefix = '/api';
+  private maxBodyBytes = 100 * 1024 * 1024;
+  private ready = false;
+
+  constructor(private readonly options: HostOptions) {
+    this.logger = new Logger(options.logLevel);
+    this.registry.logSink = (level, category, message) => this.logger.log(level === 'none' ? 'trace' : level, `[${category}] ${message}`);
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    applyLocalSettings(o.appRoot);
+    this.hostJson = readHostJson(o.appRoot);
+    const prefix = this.hostJson.extensions?.http?.routePrefix ?? 'api';
+    this.routePrefix = prefix === '' ? '' : `/${prefix.replace(/^\/+|\/+$/g, '')}`;
+    this.maxBodyBytes = this.hostJson.extensions?.http?.maxRequestBodySize ?? this.maxBodyBytes;
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    this.keys = this.loadKeys();
+
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(o.port, o.host, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.baseUrl = `http://${o.host}:${port}`;
+    // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set.
+    process.env.WEBSITE_HOSTNAME = `${o.host}:${port}`;
+    process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
+
+    this.db = new Database(path.join(o.dataDir, 'runtime.db'));
+    this.db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a committed transaction survives a process kill (not a power loss).
+    this.db.pragma('synchronous = NORMAL');
+
+    await loadApp(this.registry, resolveEntryFiles(o.appRoot, o.main));
+    this.index = new FunctionIndex(this.registry.functions.values());
+    this.invoker = new Invoker(this.registry, this.logger);
+
+    const durable = this.hostJson.extensions?.durableTask ?? {};
+    const taskHub = durable.hubName ?? 'EmbeddedHub';
+    this.engine = new DurableEngine(new DurableStore(this.db), {
+      taskHub,
+      maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 20,
+      maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 20,
+    }, this.logger);
+    const cache = new HistoryCache();
+    this.orchestrations = new OrchestrationWorker(this.engine, this.index, this.invoker, cache, this.logger);
+    this.activities = new ActivityWorker(this.engine, this.index, this.invoker);
+    this.entities = new EntityWorker(this.engine, this.index, this.invoker, this.logger);
+    this.engine.workers = {
+      runOrchestration: (id) => this.orchestrations.run(id),
+      runActivity: (row) => this.activities.run(row),
+      runEntity: (id) => this.entities.run(id),
+    };
+    const urls: ClientUrls = { webhookBase: `${this.baseUrl}${webhookPrefix.slice(0, -1)}`, rpcBase: `${this.baseUrl}${rpcPrefix}`, systemKey: this.systemKey, taskHub };
+    this.clientApi = new ClientApi(this.engine, this.index, urls);
+    this.clientData = clientBindingData(urls);
+
+    this.serviceBus = new ServiceBusHostBinding(this.db, this.index, this.logger, this.hostJson, (fn, inputs) => this.invokeWithExtras(fn, inputs));
+    await this.serviceBus.start(o.host, o.serviceBusPort);
+
+    const recovered = this.engine.start();
+    this.ready = true;
+    this.logger.info(`Host started: ${this.index.all.length} functions, listening on ${this.baseUrl}`, recovered);
+    for (const f of this.index.http) {
+      this.logger.info(`  ${f.fn.metadata.name}: [${[...f.methods].join(',')}] ${this.baseUrl}${this.routePrefix}/${f.route.template}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.engine?.stop();
+    await this.serviceBus?.stop();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections?.();
+    for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
+    this.db?.close();
+  }
+
+  /** Adds the non-trigger inputs a function declares (durable client) to its trigger input. */
+  async invokeWithExtras(fn: RegisteredFunction, trigger: { inputData: RpcParameterBinding[]; triggerMetadata?: Record<string, import('./rpc-types').RpcTypedData>; reason?: string; logContext?: Record<string, unknown> }) {
+    const extras: RpcParameterBinding[] = [];
+    for (const [name, b] of Object.entries(fn.metadata.bindings)) {
+      const type = b.type.toLowerCase();
+      if (b.direction === 'in' && (type === 'durableclient' || type === 'orchestrationclient')) {
+        extras.push({ name, data: { string: JSON.stringify(this.clientData) } });
+      }
+    }
+    return this.invoker.invoke(fn, { ...trigger, inputData: [...trigger.inputData, ...extras] });
+  }
+
+  private loadKeys(): HostKeys {
+    const file = path.join(this.options.dataDir, 'keys.json');
+    let stored: { master?: string; function?: string; system?: string } = {};
+    if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof stored;
+    const gen = () => randomBytes(24).toString('base64url');
+    const master = this.options.keys?.master ?? stored.master ?? gen();
+    const fnKey = this.options.keys?.functionKeys?.[0] ?? stored.function ?? gen();
+    this.systemKey = stored.system ?? gen();
+    fs.writeFileSync(file, JSON.stringify({ master, function: fnKey, system: this.systemKey }, null, 2), { mode: 0o600 });
+    return { master, functionKeys: [fnKey] };
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', this.baseUrl || 'http://localhost');
+      if (url.pathname === '/admin/host/status') return json(res, 200, { state: this.ready ? 'Running' : 'Initialized', processUptime: Math.round(process.uptime() * 1000) });
+      if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
+      if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
+      if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
+      const prefix = this.routePrefix;
+      if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
+        const rest = url.pathname.slice(prefix.length);
+        for (const f of this.index.http) {
+          const match = f.route.match(rest);
+          if (!match || !f.methods.has(req.method ?? 'GET')) continue;
+          return await this.invokeHttp(f, match.params, req, res, url);
+        }
+      }
+      res.writeHead(404).end();
+    } catch (err) {
+      this.logger.error('request failed in the host', { url: req.url, error: err instanceof Error ? err.stack : String(err) });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    }
+  }
+
+  private async durableApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const isPublic = url.pathname.startsWith(webhookPrefix);
+    if (isPublic) {
+      const code = url.searchParams.get('code') ?? req.headers['x-functions-key'];
+      if (code !== this.systemKey && code !== this.keys.master) return void res.writeHead(401).end();
+    }
+    const body = await readBody(req, this.maxBodyBytes);
+    if (body === 'too-large') return void res.writeHead(413).end();
+    const rest = url.pathname.slice(isPublic ? webhookPrefix.length : rpcPrefix.length).replace(/\/+$/, '');
+    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'));
+    for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
+    if (r.body === undefined) return void res.writeHead(r.status).end();
+    json(res, r.status, r.body);
+  }
+
+  private async invokeHttp(f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (!authorize(f, url, req, this.keys)) return void res.writeHead(401).end();
+    const body = await readBody(req, this.maxBodyBytes);
+    if (body === 'too-large') return void res.writeHead(413).end();
+    try {
+      const response = await this.invokeWithExtras(f.fn, {
+        inputData: [{ name: f.triggerName, data: { http: toRpcHttp(req, url, params, body) } }],
+        reason: `This function was programmatically called via the host APIs.`,
+      });
+      writeRpcHttp(res, response.returnValue);
+    } catch (err) {
+      if (!(err instanceof FunctionInvocationError)) throw err;
+      // The host answers an unhandled function error with a bare 500.
+      res.writeHead(500).end();
+    }
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}

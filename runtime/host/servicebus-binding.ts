@@ -1,0 +1,121 @@
+// Connects the Service Bus emulator to the host: it provisions the entities (from the shared
+// entity file that Bicep also reads, plus those named by triggers), points the app's connection
+// settings at the emulator, runs serviceBusTrigger functions and delivers `serviceBus` outputs.
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { RegisteredFunction } from './core-api';
+import type { FunctionIndex } from './function-index';
+import type { Logger } from './logger';
+import type { RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './rpc-types';
+import type { HostJson } from './settings';
+import { timeSpanMs } from './settings';
+import { ServiceBusEmulator, EntityConfig, parseEntityConfig } from '../servicebus';
+
+type Invoke = (fn: RegisteredFunction, trigger: { inputData: RpcParameterBinding[]; triggerMetadata?: Record<string, RpcTypedData>; reason?: string; logContext?: Record<string, unknown> }) => Promise<RpcInvocationResponse>;
+
+export const defaultConnectionSetting = 'ServiceBusConnection';
+const sasKeyName = 'RootManageSharedAccessKey';
+
+export class ServiceBusHostBinding {
+  emulator!: ServiceBusEmulator;
+  connectionString = '';
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly index: FunctionIndex,
+    private readonly logger: Logger,
+    private readonly hostJson: HostJson,
+    private readonly invoke: Invoke,
+    private readonly entityFile?: string,
+    private readonly sasKey = 'SAS_KEY_VALUE',
+  ) {}
+
+  async start(host: string, port: number): Promise<void> {
+    const entities = this.entities();
+    const sb = this.hostJson.extensions?.serviceBus ?? {};
+    this.emulator = new ServiceBusEmulator({ db: this.db, entities, sasKeyName, sasKey: this.sasKey, logger: this.logger });
+    const actual = await this.emulator.listen(port, host);
+    this.connectionString = `Endpoint=sb://${host}:${actual};SharedAccessKeyName=${sasKeyName};SharedAccessKey=${this.sasKey};UseDevelopmentEmulator=true`;
+    for (const name of this.connectionSettings()) process.env[name] = this.connectionString;
+    for (const f of this.index.serviceBus) {
+      this.emulator.addTrigger({
+        functionName: f.fn.metadata.name,
+        entityPath: f.entityPath,
+        cardinality: f.cardinality,
+        invoke: async (data, triggerMetadata) => {
+          const response = await this.invoke(f.fn, { inputData: [{ name: f.triggerName, data }], triggerMetadata, reason: 'ServiceBusTrigger', logContext: { entity: f.entityPath } });
+          await this.deliverOutputs(f.fn, response);
+        },
+      }, {
+        maxConcurrentCalls: sb.maxConcurrentCalls ?? 16,
+        maxMessageBatchSize: sb.maxMessageBatchSize ?? 1000,
+        maxAutoLockRenewalMs: timeSpanMs(sb.maxAutoLockRenewalDuration ?? '00:05:00'),
+      });
+    }
+    this.emulator.start();
+    this.logger.info(`Service Bus emulator on amqp://${host}:${actual}`, { queues: entities.queues.length, topics: entities.topics.length });
+  }
+
+  async stop(): Promise<void> {
+    await this.emulator?.close();
+  }
+
+  /** `serviceBus` output bindings of any function: one message per array element. */
+  async deliverOutputs(fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void> {
+    for (const out of response.outputData ?? []) {
+      const b = fn.metadata.bindings[out.name];
+      if (!b || b.type.toLowerCase() !== 'servicebus') continue;
+      const path = String(b.queueName ?? b.topicName);
+      const value = decode(out.data);
+      const items = Array.isArray(value) ? value : [value];
+      await this.emulator.send(path, items.map((body) => ({ body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), contentType: typeof body === 'string' ? 'text/plain' : 'application/json' })));
+    }
+  }
+
+  private connectionSettings(): Set<string> {
+    const names = new Set([defaultConnectionSetting]);
+    for (const fn of this.index.all) {
+      for (const b of Object.values(fn.metadata.bindings)) {
+        if (/^servicebus(trigger)?$/i.test(b.type) && typeof b.connection === 'string') names.add(b.connection);
+      }
+    }
+    return names;
+  }
+
+  private entities(): EntityConfig {
+    const config: EntityConfig = this.entityFile && fs.existsSync(this.entityFile)
+      ? parseEntityConfig(JSON.parse(fs.readFileSync(this.entityFile, 'utf8')))
+      : { queues: [], topics: [] };
+    for (const f of this.index.serviceBus) {
+      const b = f.binding;
+      if (typeof b.queueName === 'string') {
+        if (!config.queues.some((q) => q.name.toLowerCase() === String(b.queueName).toLowerCase())) config.queues.push({ name: b.queueName });
+      } else {
+        const topicName = String(b.topicName);
+        let topic = config.topics.find((t) => t.name.toLowerCase() === topicName.toLowerCase());
+        if (!topic) {
+          topic = { name: topicName, subscriptions: [] };
+          config.topics.push(topic);
+        }
+        if (!topic.subscriptions.some((s) => s.name.toLowerCase() === String(b.subscriptionName).toLowerCase())) topic.subscriptions.push({ name: String(b.subscriptionName) });
+      }
+    }
+    for (const fn of this.index.all) {
+      for (const b of Object.values(fn.metadata.bindings)) {
+        if (b.type.toLowerCase() !== 'servicebus') continue;
+        if (typeof b.queueName === 'string' && !config.queues.some((q) => q.name.toLowerCase() === String(b.queueName).toLowerCase())) config.queues.push({ name: b.queueName });
+        if (typeof b.topicName === 'string' && !config.topics.some((t) => t.name.toLowerCase() === String(b.topicName).toLowerCase())) config.topics.push({ name: b.topicName, subscriptions: [] });
+      }
+    }
+    return config;
+  }
+}
+
+function decode(data: RpcTypedData): unknown {
+  if (data.json !== undefined) return JSON.parse(data.json);
+  if (data.string !== undefined) return data.string;
+  if (data.bytes !== undefined) return Buffer.from(data.bytes).toString('utf8');
+  if (data.int !== undefined) return data.int;
+  if (data.double !== undefined) return data.double;
+  return null;
+}

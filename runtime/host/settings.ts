@@ -1,0 +1,68 @@
+// Reads host.json and local.settings.json the way `func start` does: app settings become
+// environment variables (without overriding ones already set), host.json tunes the host.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const hostJsonSchema = z.object({
+  version: z.literal('2.0', { error: 'host.json must declare "version": "2.0"' }),
+  extensions: z.object({
+    http: z.object({ routePrefix: z.string().optional(), maxRequestBodySize: z.number().int().positive().optional() }).passthrough().optional(),
+    durableTask: z.object({
+      hubName: z.string().optional(),
+      maxConcurrentActivityFunctions: z.number().int().positive().optional(),
+      maxConcurrentOrchestratorFunctions: z.number().int().positive().optional(),
+    }).passthrough().optional(),
+    serviceBus: z.object({
+      prefetchCount: z.number().int().nonnegative().optional(),
+      maxConcurrentCalls: z.number().int().positive().optional(),
+      maxAutoLockRenewalDuration: z.string().optional(),
+      maxMessageBatchSize: z.number().int().positive().optional(),
+      autoCompleteMessages: z.boolean().optional(),
+    }).passthrough().optional(),
+  }).passthrough().optional(),
+  logging: z.unknown().optional(),
+  functionTimeout: z.string().optional(),
+}).passthrough();
+
+export type HostJson = z.infer<typeof hostJsonSchema>;
+
+export function readHostJson(appRoot: string): HostJson {
+  const file = path.join(appRoot, 'host.json');
+  if (!fs.existsSync(file)) throw new Error(`host.json not found in ${appRoot}`);
+  const parsed = hostJsonSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`host.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+const localSettingsSchema = z.object({
+  IsEncrypted: z.boolean().optional(),
+  Values: z.record(z.string(), z.string()).default({}),
+  Host: z.record(z.string(), z.unknown()).optional(),
+  ConnectionStrings: z.record(z.string(), z.string()).optional(),
+});
+
+/** Applies local.settings.json (if present) to process.env; returns the names it set. */
+export function applyLocalSettings(appRoot: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = path.join(appRoot, 'local.settings.json');
+  if (!fs.existsSync(file)) return [];
+  const parsed = localSettingsSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`local.settings.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (parsed.data.IsEncrypted) throw new Error('local.settings.json is encrypted; decrypt it with `func settings decrypt` first');
+  const set: string[] = [];
+  for (const [k, v] of Object.entries(parsed.data.Values)) {
+    if (env[k] === undefined) {
+      env[k] = v;
+      set.push(k);
+    }
+  }
+  return set;
+}
+
+/** .NET TimeSpan text ("hh:mm:ss" or "d.hh:mm:ss") to milliseconds. */
+export function timeSpanMs(text: string): number {
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a TimeSpan (expected [d.]hh:mm:ss)`);
+  const [, d, h, min, s, frac] = m;
+  return ((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60_000 + Number(s) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+}

@@ -1,0 +1,113 @@
+// Starts the embedded runtime as a child process (exactly as `npm start` does) on free ports and
+// waits for its ready line, so tests exercise the real process, including kill -9 and restart.
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const runtimeAppRoot = path.join(repoRoot, 'test', 'fixtures', 'runtime-app');
+
+export interface HostProcess {
+  url: string;
+  api: string;
+  serviceBus: string;
+  dataDir: string;
+  proc: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startHost(opts: { appRoot?: string; dataDir?: string; env?: Record<string, string>; logLevel?: string; args?: string[] } = {}): Promise<HostProcess> {
+  const dataDir = opts.dataDir ?? tempDir('rt-data-');
+  const args = [path.join(repoRoot, 'dist', 'runtime', 'cli.js'), 'start', '--app-root', opts.appRoot ?? runtimeAppRoot, '--port', '0', '--servicebus-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'information', ...(opts.args ?? [])];
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const ready = await new Promise<{ url: string; serviceBus: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start in 30s:\n${out}`)), 30_000);
+    const onData = () => {
+      const m = /EMBEDDED_HOST_READY (\{.*\})/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        resolve(JSON.parse(m[1]) as { url: string; serviceBus: string });
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return {
+    url: ready.url,
+    api: `${ready.url}/api`,
+    serviceBus: ready.serviceBus,
+    dataDir,
+    proc,
+    output: () => out,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface InstanceStatus {
+  name: string;
+  instanceId: string;
+  runtimeStatus: string;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+  historyEvents?: { EventType: number; [k: string]: unknown }[];
+}
+
+export async function status(h: HostProcess, id: string, history = false): Promise<InstanceStatus | undefined> {
+  const res = await fetch(`${h.url}/durabletask/instances/${encodeURIComponent(id)}${history ? '?showHistory=true&showHistoryOutput=true' : ''}`);
+  if (res.status === 404) return undefined;
+  return (await res.json()) as InstanceStatus;
+}
+
+export async function startOrchestration(h: HostProcess, name: string, id: string, input?: unknown): Promise<Response> {
+  return fetch(`${h.api}/orchestrators/${name}/${encodeURIComponent(id)}`, { method: 'POST', body: input === undefined ? undefined : JSON.stringify(input) });
+}
+
+export async function completed(h: HostProcess, id: string, timeoutMs = 20_000): Promise<InstanceStatus> {
+  return waitFor(async () => {
+    const s = await status(h, id);
+    return s && ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus) ? s : undefined;
+  }, `instance ${id} to finish`, timeoutMs);
+}
+
+export function readEffects(file: string): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
