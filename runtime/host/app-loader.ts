@@ -22,6 +22,8 @@ export async function loadApp(registry: FunctionRegistry, files: string[]): Prom
   installCoreModule(registry);
   for (const file of files) {
     try {
+      // The worker loads CommonJS entry points with require, so module state is shared as on Azure.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(file);
     } catch (err) {
       throw new Error(`Worker was unable to load entry point "${file}": ${(err as Error).stack ?? String(err)}`);

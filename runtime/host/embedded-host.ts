@@ -115,8 +115,13 @@ export class EmbeddedHost {
     this.clientApi = new ClientApi(this.engine, this.index, urls);
     this.clientData = clientBindingData(urls);
 
-    this.serviceBus = new ServiceBusHostBinding(this.db, this.index, this.logger, this.hostJson, (fn, inputs) => this.invokeWithExtras(fn, inputs));
+    // Entities come from the file Bicep also deploys from (when the app has one) plus those named by bindings.
+    this.serviceBus = new ServiceBusHostBinding(this.db, this.index, this.logger, this.hostJson, this.invoker, path.join(o.appRoot, 'bicep', 'servicebus-entities.json'));
     await this.serviceBus.start(o.host, o.serviceBusPort);
+    this.invoker.bindings = {
+      extraInputs: (fn) => this.durableClientInputs(fn),
+      deliverOutputs: (fn, response) => this.serviceBus.deliverOutputs(fn, response),
+    };
 
     const recovered = this.engine.start();
     this.ready = true;
@@ -136,8 +141,8 @@ export class EmbeddedHost {
     this.db?.close();
   }
 
-  /** Adds the non-trigger inputs a function declares (durable client) to its trigger input. */
-  async invokeWithExtras(fn: RegisteredFunction, trigger: { inputData: RpcParameterBinding[]; triggerMetadata?: Record<string, import('./rpc-types').RpcTypedData>; reason?: string; logContext?: Record<string, unknown> }) {
+  /** The durable client binding value, for every `in` binding of that type. */
+  private durableClientInputs(fn: RegisteredFunction): RpcParameterBinding[] {
     const extras: RpcParameterBinding[] = [];
     for (const [name, b] of Object.entries(fn.metadata.bindings)) {
       const type = b.type.toLowerCase();
@@ -145,7 +150,7 @@ export class EmbeddedHost {
         extras.push({ name, data: { string: JSON.stringify(this.clientData) } });
       }
     }
-    return this.invoker.invoke(fn, { ...trigger, inputData: [...trigger.inputData, ...extras] });
+    return extras;
   }
 
   private loadKeys(): HostKeys {
@@ -204,7 +209,7 @@ export class EmbeddedHost {
     const body = await readBody(req, this.maxBodyBytes);
     if (body === 'too-large') return void res.writeHead(413).end();
     try {
-      const response = await this.invokeWithExtras(f.fn, {
+      const response = await this.invoker.invoke(f.fn, {
         inputData: [{ name: f.triggerName, data: { http: toRpcHttp(req, url, params, body) } }],
         reason: `This function was programmatically called via the host APIs.`,
       });

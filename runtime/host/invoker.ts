@@ -22,7 +22,15 @@ export class FunctionInvocationError extends Error {
   }
 }
 
+/** Host-side bindings: inputs the host supplies (durable client) and outputs it delivers (Service Bus). */
+export interface BindingProviders {
+  extraInputs(fn: RegisteredFunction): RpcParameterBinding[];
+  deliverOutputs(fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void>;
+}
+
 export class Invoker {
+  bindings: BindingProviders = { extraInputs: () => [], deliverOutputs: async () => {} };
+
   constructor(
     private readonly registry: FunctionRegistry,
     private readonly logger: Logger,
@@ -37,7 +45,7 @@ export class Invoker {
     const request: RpcInvocationRequest = {
       invocationId,
       functionId: fn.metadata.functionId ?? name,
-      inputData: input.inputData,
+      inputData: [...input.inputData, ...this.bindings.extraInputs(fn)],
       triggerMetadata: input.triggerMetadata ?? {},
       traceContext: input.traceContext ?? { traceParent: undefined, traceState: undefined, attributes: {} },
       retryContext: input.retryContext,
@@ -78,7 +86,9 @@ export class Invoker {
     }
     this.logger.info(`Executed 'Functions.${name}' (Succeeded, Id=${invocationId}, Duration=${ms.toFixed(1)}ms)`, input.logContext);
     coreCtx.state = undefined;
-    return invocationModel.getResponse(context, post.result);
+    const response = await invocationModel.getResponse(context, post.result);
+    await this.bindings.deliverOutputs(fn, response);
+    return response;
   }
 
   private async runHooks(name: 'preInvocation' | 'postInvocation', ctx: Record<string, unknown>): Promise<void> {

@@ -6,12 +6,12 @@ import type Database from 'better-sqlite3';
 import type { RegisteredFunction } from './core-api';
 import type { FunctionIndex } from './function-index';
 import type { Logger } from './logger';
-import type { RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './rpc-types';
+import type { Invoker } from './invoker';
+import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
 import type { HostJson } from './settings';
 import { timeSpanMs } from './settings';
 import { ServiceBusEmulator, EntityConfig, parseEntityConfig } from '../servicebus';
 
-type Invoke = (fn: RegisteredFunction, trigger: { inputData: RpcParameterBinding[]; triggerMetadata?: Record<string, RpcTypedData>; reason?: string; logContext?: Record<string, unknown> }) => Promise<RpcInvocationResponse>;
 
 export const defaultConnectionSetting = 'ServiceBusConnection';
 const sasKeyName = 'RootManageSharedAccessKey';
@@ -25,7 +25,7 @@ export class ServiceBusHostBinding {
     private readonly index: FunctionIndex,
     private readonly logger: Logger,
     private readonly hostJson: HostJson,
-    private readonly invoke: Invoke,
+    private readonly invoker: Invoker,
     private readonly entityFile?: string,
     private readonly sasKey = 'SAS_KEY_VALUE',
   ) {}
@@ -35,7 +35,7 @@ export class ServiceBusHostBinding {
     const sb = this.hostJson.extensions?.serviceBus ?? {};
     this.emulator = new ServiceBusEmulator({ db: this.db, entities, sasKeyName, sasKey: this.sasKey, logger: this.logger });
     const actual = await this.emulator.listen(port, host);
-    this.connectionString = `Endpoint=sb://${host}:${actual};SharedAccessKeyName=${sasKeyName};SharedAccessKey=${this.sasKey};UseDevelopmentEmulator=true`;
+    this.connectionString = this.emulator.connectionString();
     for (const name of this.connectionSettings()) process.env[name] = this.connectionString;
     for (const f of this.index.serviceBus) {
       this.emulator.addTrigger({
@@ -43,8 +43,7 @@ export class ServiceBusHostBinding {
         entityPath: f.entityPath,
         cardinality: f.cardinality,
         invoke: async (data, triggerMetadata) => {
-          const response = await this.invoke(f.fn, { inputData: [{ name: f.triggerName, data }], triggerMetadata, reason: 'ServiceBusTrigger', logContext: { entity: f.entityPath } });
-          await this.deliverOutputs(f.fn, response);
+          await this.invoker.invoke(f.fn, { inputData: [{ name: f.triggerName, data }], triggerMetadata, reason: 'ServiceBusTrigger', logContext: { entity: f.entityPath } });
         },
       }, {
         maxConcurrentCalls: sb.maxConcurrentCalls ?? 16,

@@ -8,8 +8,8 @@ import { completed, HostProcess, readEffects, runtimeAppRoot, startHost, tempDir
 
 jest.setTimeout(120_000);
 
-const instances = 300;
-const steps = 5;
+const instances = 600;
+const steps = 10;
 const kills = 3;
 const maxConcurrentActivities = (JSON.parse(fs.readFileSync(path.join(runtimeAppRoot, 'host.json'), 'utf8')) as { extensions: { durableTask: { maxConcurrentActivityFunctions: number } } }).extensions.durableTask.maxConcurrentActivityFunctions;
 
@@ -26,17 +26,20 @@ test('SIGKILL mid-flight loses no orchestration and no activity result', async (
     for (const res of await Promise.all(batch)) expect(res.status).toBe(202);
   }
 
+  const total = instances * steps;
   for (let k = 0; k < kills; k++) {
-    // Let some work happen, then kill without warning while work is certainly in flight.
-    const before = readEffects(effects).length;
-    await waitFor(async () => (readEffects(effects).length >= before + 150 ? true : undefined), 'progress before the kill', 30_000);
+    // Kill without warning at 15%, 40% and 65% of the activity work.
+    const threshold = Math.round(total * (0.15 + 0.25 * k));
+    await waitFor(async () => (readEffects(effects).length >= threshold ? true : undefined), `${threshold} activity effects`, 30_000);
     await host.kill();
+    // The kill really was mid-flight: work was left to do.
+    expect(readEffects(effects).length).toBeLessThan(total);
     host = await startHost({ dataDir, env, logLevel: 'warning' });
   }
 
   for (let i = 0; i < instances; i++) {
     const s = await completed(host, `crash-${i}`, 60_000);
-    expect(s).toMatchObject({ runtimeStatus: 'Completed', output: '12345' });
+    expect(s).toMatchObject({ runtimeStatus: 'Completed', output: '12345678910' });
   }
   await host.stop();
 
