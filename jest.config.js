@@ -2,6 +2,7 @@
 // Azure does, so the tests exercise the same files that are deployed.
 /** @type {import('jest').Config} */
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   projects: [
     {
       displayName: 'unit',
