@@ -208,8 +208,7 @@ export class ClientApi {
 }
 
 function publicEvent(e: HistoryEvent, withOutput: boolean): Record<string, unknown> {
-  const { EventType: t, ...rest } = e;
-  const out: Record<string, unknown> = { EventType: t, ...rest };
+  const out: Record<string, unknown> = { ...e };
   if (!withOutput) delete out.Result;
   return out;
 }

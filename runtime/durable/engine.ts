@@ -3,7 +3,7 @@
 // time, bounds concurrency as host.json asks, and commits each unit of work atomically.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../host/logger';
-import { event, EventType, HistoryEvent, RuntimeStatus, terminalStatuses } from './history';
+import { event, EventType, terminalStatuses } from './history';
 import { ActivityRow, DurableStore, InstanceRow, NewMessage, ParentRef } from './store';
 import { WakeupQueue } from './wakeups';
 
@@ -38,7 +38,6 @@ export class DurableEngine {
   private runningActivities = 0;
   private pumpScheduled = false;
   private stopped = true;
-  private readonly idleWaiters: (() => void)[] = [];
   private readonly wakeups: WakeupQueue;
   workers!: Workers;
 
@@ -51,7 +50,7 @@ export class DurableEngine {
   }
 
   /** Loads outstanding work left by a previous run (or a crash) and starts dispatching. */
-  start(): { ready: number; activities: number; timers: number } {
+  start(): { readyInstances: number; queuedActivities: number; pendingTimers: number } {
     this.stopped = false;
     const now = Date.now();
     const ready = this.store.readyInstances(now);
@@ -61,7 +60,7 @@ export class DurableEngine {
     const pending = this.store.pendingActivities();
     this.activities.push(...pending);
     this.schedulePump();
-    return { ready: ready.length, activities: pending.length, timers: future.length };
+    return { readyInstances: ready.length, queuedActivities: pending.length, pendingTimers: future.length };
   }
 
   stop(): void {
@@ -211,12 +210,6 @@ export class DurableEngine {
     this.schedulePump();
   }
 
-  /** Resolves when no work is queued or running (used by tests, benchmarks and shutdown). */
-  whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   stats(): { readyInstances: number; runningEpisodes: number; queuedActivities: number; runningActivities: number; pendingWakeups: number } {
     return {
       readyInstances: this.ready.size,
@@ -225,10 +218,6 @@ export class DurableEngine {
       runningActivities: this.runningActivities,
       pendingWakeups: this.wakeups.size,
     };
-  }
-
-  private isIdle(): boolean {
-    return this.ready.size === 0 && this.activities.length === 0 && this.runningOrchestrations === 0 && this.runningActivities === 0 && !this.batch;
   }
 
   private schedulePump(): void {
@@ -250,7 +239,7 @@ export class DurableEngine {
         .catch((err: unknown) => this.logger.error(`activity '${row.name}' work item failed in the host`, { instanceId: row.instanceId, error: String(err) }))
         .finally(() => {
           this.runningActivities--;
-          this.afterWork();
+          this.schedulePump();
         });
     }
     if (this.runningOrchestrations < this.options.maxConcurrentOrchestrations) {
@@ -270,21 +259,12 @@ export class DurableEngine {
           .finally(() => {
             this.busy.delete(id);
             this.runningOrchestrations--;
-            this.afterWork();
+            this.schedulePump();
           });
       }
     }
   }
 
-  private afterWork(): void {
-    this.schedulePump();
-    if (this.isIdle()) {
-      setImmediate(() => {
-        if (!this.isIdle()) return;
-        this.idleWaiters.splice(0).forEach((r) => r());
-      });
-    }
-  }
 }
 
 /** Instance ids as the Durable extension accepts them. */
@@ -293,9 +273,3 @@ export function validateInstanceId(id: string): void {
   if (/[/\\?#]/.test(id) || /[\u0000-\u001f\u007f]/.test(id)) throw new BadRequestError(`Instance ID '${id}' contains invalid characters ('/', '\\', '?', '#' or control characters).`);
   if (id.startsWith('@')) throw new BadRequestError(`Instance ID '${id}' is invalid: IDs starting with '@' are reserved for entities.`);
 }
-
-export function isTerminal(status: RuntimeStatus): boolean {
-  return terminalStatuses.has(status);
-}
-
-export type { HistoryEvent };
