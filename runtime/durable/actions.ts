@@ -34,7 +34,7 @@ export interface Action {
   externalEventName?: string;
   retryOptions?: RetryOptions;
   compoundActions?: Action[];
-  httpRequest?: { method: string; uri: string; content?: string; headers?: Record<string, string>; tokenSource?: unknown };
+  httpRequest?: { method: string; uri: string; content?: string; headers?: Record<string, string>; tokenSource?: unknown; asynchronousPatternEnabled?: boolean };
 }
 
 export interface OrchestratorState {

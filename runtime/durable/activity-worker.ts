@@ -32,7 +32,6 @@ export class ActivityWorker {
   }
 
   private async execute(row: ActivityRow): Promise<{ result: string | null } | { reason: string; details: string }> {
-    if (row.expired) return { reason: `Activity function '${row.name}' failed: the retry timeout expired before this attempt`, details: '' };
     if (row.name === httpActivityName) return this.callHttp(row);
     const activity = this.index.activities.get(row.name.toLowerCase());
     if (!activity) {

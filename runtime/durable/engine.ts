@@ -134,12 +134,13 @@ export class DurableEngine {
   }
 
   /** Creates (or recreates) an instance with a fresh execution. Call inside `tx`. */
-  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, parent: ParentRef | null): InstanceRow {
+  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, parent: ParentRef | null, continuedAsNew = false): InstanceRow {
     const now = new Date().toISOString();
     const executionId = randomUUID().replace(/-/g, '');
     if (this.store.getInstance(instanceId)) {
       this.store.clearHistory(instanceId);
-      this.store.clearInbox(instanceId);
+      // continueAsNew keeps events raised to the instance (not bound to an execution), as DTFx does.
+      this.store.clearInbox(instanceId, continuedAsNew);
     }
     const row: InstanceRow = {
       instanceId, name, executionId, status: 'Pending', input, output: null, customStatus: null, failure: null,
@@ -160,8 +161,8 @@ export class DurableEngine {
   }
 
   raiseEvent(instanceId: string, name: string, input: string | null): Promise<void> {
-    return this.control(instanceId, (row, fx) =>
-      this.send(fx, { instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.EventRaised, new Date().toISOString(), { Name: name, Input: input }) }, visibleAt: 0 }));
+    return this.control(instanceId, (_row, fx) =>
+      this.send(fx, { instanceId, executionId: null, body: { kind: 'event', event: event(EventType.EventRaised, new Date().toISOString(), { Name: name, Input: input }) }, visibleAt: 0 }));
   }
 
   terminate(instanceId: string, reason: string | null): Promise<void> {
@@ -236,7 +237,14 @@ export class DurableEngine {
       this.runningActivities++;
       this.workers
         .runActivity(row)
-        .catch((err: unknown) => this.logger.error(`activity '${row.name}' work item failed in the host`, { instanceId: row.instanceId, error: String(err) }))
+        .catch((err: unknown) => {
+          // A host-side failure, not the activity's: keep the work item and try again shortly.
+          this.logger.error(`activity '${row.name}' work item failed in the host; retrying in 1s`, { instanceId: row.instanceId, error: err instanceof Error ? err.stack : String(err) });
+          setTimeout(() => {
+            this.activities.push(row);
+            this.schedulePump();
+          }, 1000).unref();
+        })
         .finally(() => {
           this.runningActivities--;
           this.schedulePump();

@@ -9,7 +9,7 @@ import type { RpcTypedData } from '../host/rpc-types';
 import { ActionType, OrchestratorState, parseFailedState } from './actions';
 import { DurableEngine, Effects } from './engine';
 import { event, EventType, FailureDetails, HistoryEvent, terminalStatuses } from './history';
-import { flattenActions, replay } from './replay';
+import { defaultHttpPollMs, flattenActions, replay } from './replay';
 import type { EntityRequest, InboxMessage, InstanceRow } from './store';
 
 const completionTypes = new Set([EventType.TaskCompleted, EventType.TaskFailed]);
@@ -133,8 +133,9 @@ export class OrchestrationWorker {
       return;
     }
 
+    // Events that arrived before a suspend in this batch are still processed; later ones are held.
     const runnable = inbound.some((e) => e.EventType !== EventType.ExecutionSuspended && e.EventType !== EventType.ExecutionResumed);
-    if (!runnable || status === 'Suspended' || !hasStart) {
+    if (!runnable || !hasStart) {
       const events = inbound.length > 0 ? [event(EventType.OrchestratorStarted, ts), ...inbound, event(EventType.OrchestratorCompleted, ts)] : [];
       await this.commit(row, history, events, consumed, { ...row, status: hasStart ? status : row.status, updatedAt: ts });
       return;
@@ -160,7 +161,7 @@ export class OrchestrationWorker {
       upperSchemaVersionNew: 2,
       longRunningTimerIntervalDuration: '3.00:00:00',
       maximumShortTimerDuration: '6.00:00:00',
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+      defaultHttpAsyncRequestSleepTimeMillseconds: defaultHttpPollMs,
     };
     let state: OrchestratorState;
     let failure: string | undefined;
@@ -212,7 +213,7 @@ export class OrchestrationWorker {
       await this.engine.tx((fx) => {
         this.store.deleteMessages(consumed);
         this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts);
-        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, row.parent);
+        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, row.parent, true);
         this.store.putInstance({ ...fresh, createdAt: row.createdAt, customStatus, status: 'Running' });
       });
       this.cache.delete(instanceId);
@@ -227,7 +228,7 @@ export class OrchestrationWorker {
       });
       return;
     }
-    await this.commit(row, history, events, consumed, { ...row, status: 'Running', customStatus, updatedAt: ts }, (fx) => this.dispatch(fx, row, scheduling, result.expiredAttempts));
+    await this.commit(row, history, events, consumed, { ...row, status: status === 'Suspended' ? 'Suspended' : 'Running', customStatus, updatedAt: ts }, (fx) => this.dispatch(fx, row, scheduling, result.expiredAttempts));
   }
 
   private async fail(row: InstanceRow, history: HistoryEvent[], head: HistoryEvent[], consumed: number[], ts: string, message: string, errorType: string): Promise<void> {
@@ -254,12 +255,17 @@ export class OrchestrationWorker {
   }
 
   /** Turns newly scheduled history events into work for other queues. Call inside a transaction. */
-  private dispatch(fx: Effects, row: InstanceRow, scheduling: HistoryEvent[], expired: Set<number>): void {
+  private dispatch(fx: Effects, row: InstanceRow, scheduling: HistoryEvent[], expired: Map<number, HistoryEvent>): void {
     for (const e of scheduling) {
       switch (e.EventType) {
         case EventType.TaskScheduled: {
-          const activity = this.store.addActivity({ instanceId: row.instanceId, executionId: row.executionId, taskId: e.EventId, name: String(e.Name), input: (e.Input as string | null) ?? null, expired: expired.has(e.EventId) });
-          fx.activity(activity);
+          const lastFailure = expired.get(e.EventId);
+          if (lastFailure) {
+            // Past the retry timeout: the attempt fails without running, with the last real error.
+            this.engine.send(fx, { instanceId: row.instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.TaskFailed, e.Timestamp, { TaskScheduledId: e.EventId, Reason: lastFailure.Reason, Details: lastFailure.Details, FailureDetails: null }) }, visibleAt: 0 });
+            break;
+          }
+          fx.activity(this.store.addActivity({ instanceId: row.instanceId, executionId: row.executionId, taskId: e.EventId, name: String(e.Name), input: (e.Input as string | null) ?? null }));
           break;
         }
         case EventType.TimerCreated: {

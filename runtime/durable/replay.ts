@@ -19,7 +19,13 @@ interface Node {
   /** Sequence number of a leaf that takes one (everything but external events). */
   id?: number;
   expected?: Expected;
-  retry?: { options: RetryOptions; attempt: number; waitingTimer: boolean; firstScheduledAt?: string };
+  retry?: { options: RetryOptions; attempt: number; waitingTimer: boolean; firstScheduledAt?: string; lastFailure?: HistoryEvent };
+  /** callHttp with the asynchronous (202 + Location) polling pattern. */
+  poll?: boolean;
+  /** A polling request is scheduled only once its delay timer has fired. */
+  after?: Node;
+  /** TaskCompleted.Result of an HTTP leaf. */
+  result?: string | null;
 }
 
 /** What the history must hold at a sequence number for the orchestration to be deterministic. */
@@ -41,8 +47,8 @@ export interface ReplayResult {
   newEvents: HistoryEvent[];
   /** Set when the history no longer matches what the orchestrator schedules. */
   nonDeterminism?: string;
-  /** Retry attempts whose retry timeout has passed: fail them without running them. */
-  expiredAttempts: Set<number>;
+  /** Retry attempts past their retry timeout, with the failure to report for them instead of running. */
+  expiredAttempts: Map<number, HistoryEvent>;
 }
 
 export function flattenActions(actions: Action[][] | undefined): Action[] {
@@ -60,7 +66,7 @@ class Replayer {
   private readonly buffered = new Map<string, number>();
   private readonly entityRequests = new Map<string, Node>();
   private readonly recorded = new Map<number, HistoryEvent>();
-  private readonly expiredAttempts = new Set<number>();
+  private readonly expiredAttempts = new Map<number, HistoryEvent>();
   private next = 0;
   private current: Node | undefined;
   private started = false;
@@ -114,13 +120,19 @@ class Replayer {
         this.record(e);
         return;
       case EventType.TaskCompleted:
-      case EventType.SubOrchestrationInstanceCompleted:
-        this.settle(this.leaves.get(e.TaskScheduledId as number), false);
+      case EventType.SubOrchestrationInstanceCompleted: {
+        const leaf = this.leaves.get(e.TaskScheduledId as number);
+        if (leaf) leaf.result = (e.Result as string | null) ?? null;
+        this.settle(leaf, false);
         return;
+      }
       case EventType.TaskFailed:
-      case EventType.SubOrchestrationInstanceFailed:
-        this.settle(this.leaves.get(e.TaskScheduledId as number), true);
+      case EventType.SubOrchestrationInstanceFailed: {
+        const leaf = this.leaves.get(e.TaskScheduledId as number);
+        if (leaf?.parent?.retry && !leaf.done) leaf.parent.retry.lastFailure = e;
+        this.settle(leaf, true);
         return;
+      }
       case EventType.TimerFired:
         this.settle(this.leaves.get(e.TimerId as number), false);
         return;
@@ -217,6 +229,11 @@ class Replayer {
       case ActionType.ContinueAsNew:
         node.done = true;
         return node;
+      case ActionType.CallHttp:
+        if (action.httpRequest?.asynchronousPatternEnabled === false) return this.leaf(action, parent, this.expectation(action));
+        node.poll = true;
+        node.children.push(this.leaf(action, node, this.expectation(action)));
+        return node;
       case ActionType.SignalEntity:
       case ActionType.ScheduledSignalEntity: {
         const leaf = this.leaf(action, parent, this.expectation(action));
@@ -248,7 +265,7 @@ class Replayer {
           type: EventType.SubOrchestrationInstanceCreated,
           name: action.functionName,
           build: (id) =>
-            event(EventType.SubOrchestrationInstanceCreated, ts, { Name: action.functionName, Version: '', InstanceId: action.instanceId || `${this.ctx.instanceId}:${id}`, Input: inputText(action.input) }, id),
+            event(EventType.SubOrchestrationInstanceCreated, ts, { Name: action.functionName, Version: '', InstanceId: action.instanceId || `${this.ctx.executionId}:${id}`, Input: inputText(action.input) }, id),
         };
       case ActionType.CreateTimer:
         return { type: EventType.TimerCreated, build: (id) => event(EventType.TimerCreated, ts, { FireAt: new Date(action.fireAt!).toISOString() }, id) };
@@ -296,6 +313,7 @@ class Replayer {
     }
     if (parent.done) return;
     if (parent.retry) this.onRetryChild(parent, child);
+    else if (parent.poll) this.onPollChild(parent, child);
     else this.evaluateCompound(parent, true);
     if (parent.done) this.propagate(parent);
   }
@@ -325,7 +343,7 @@ class Replayer {
       }
       const attempt = this.leaf(node.action, node, this.expectation(node.action));
       node.children.push(attempt);
-      if (this.retryExpired(r)) this.expiredAttempts.add(attempt.id!);
+      if (this.retryExpired(r) && r.lastFailure) this.expiredAttempts.set(attempt.id!, r.lastFailure);
       return;
     }
     if (!child.failed) {
@@ -342,11 +360,62 @@ class Replayer {
     node.children.push(this.leaf(node.action, node, { type: EventType.TimerCreated, build: (id) => event(EventType.TimerCreated, ts, { FireAt: fireAt }, id) }));
   }
 
+  /**
+   * The extension's CallHttpAsync loop, mirrored by durable-functions' CallHttpWithPollingTask:
+   * a 202 with a Location header takes a timer id (Retry-After seconds, or the default sleep) and
+   * a new request id (GET of the Location), until a response other than 202 arrives.
+   */
+  private onPollChild(node: Node, child: Node): void {
+    if (child.expected?.type === EventType.TimerCreated) return; // a polling delay fired; the request after it is now due
+    if (child.failed) {
+      node.done = true;
+      node.failed = true;
+      return;
+    }
+    const response = parseHttpResult(child.result);
+    const location = response && headerValue(response.headers, 'location');
+    if (!response || response.statusCode !== 202 || !location) {
+      node.done = true;
+      return;
+    }
+    const retryAfter = Number(headerValue(response.headers, 'retry-after'));
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : defaultHttpPollMs;
+    const ts = this.ctx.now.toISOString();
+    const fireAt = new Date(this.ctx.now.getTime() + delay).toISOString();
+    const timer = this.leaf(node.action, node, { type: EventType.TimerCreated, build: (id) => event(EventType.TimerCreated, ts, { FireAt: fireAt }, id) });
+    const headers = Object.fromEntries(Object.entries(node.action.httpRequest?.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
+    const pollRequest = { method: 'GET', uri: location, headers, tokenSource: node.action.httpRequest?.tokenSource };
+    const poll = this.leaf(node.action, node, {
+      type: EventType.TaskScheduled,
+      name: httpActivityName,
+      build: (id) => event(EventType.TaskScheduled, this.ctx.now.toISOString(), { Name: httpActivityName, Version: '', Input: JSON.stringify(pollRequest) }, id),
+    });
+    poll.after = timer;
+    node.children.push(timer, poll);
+  }
+
   private retryExpired(r: NonNullable<Node['retry']>): boolean {
     const timeout = r.options.retryTimeoutInMilliseconds;
     if (!timeout || timeout <= 0 || !r.firstScheduledAt) return false;
     return this.ctx.now.getTime() >= Date.parse(r.firstScheduledAt) + timeout;
   }
+}
+
+/** defaultHttpAsyncRequestSleepTimeMillseconds, as the host sends it to the orchestrator. */
+export const defaultHttpPollMs = 30_000;
+
+function parseHttpResult(text: string | null | undefined): { statusCode: number; headers: Record<string, string> } | undefined {
+  try {
+    const r = JSON.parse(text ?? 'null') as { statusCode?: number; headers?: Record<string, string> } | null;
+    return r && typeof r.statusCode === 'number' ? { statusCode: r.statusCode, headers: r.headers ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
 }
 
 /** DTFx RetryOptions: firstRetryInterval * backoffCoefficient^attempt, capped by maxRetryInterval. */

@@ -53,7 +53,6 @@ export interface ActivityRow {
   taskId: number;
   name: string;
   input: string | null;
-  expired: boolean;
 }
 
 export interface EntityRow {
@@ -95,7 +94,7 @@ export class DurableStore {
       CREATE INDEX IF NOT EXISTS df_inbox_instance ON df_inbox(instance_id, id);
       CREATE INDEX IF NOT EXISTS df_inbox_visible ON df_inbox(visible_at);
       CREATE TABLE IF NOT EXISTS df_activities (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, execution_id TEXT NOT NULL,
-        task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT, expired INTEGER NOT NULL DEFAULT 0);
+        task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
       CREATE TABLE IF NOT EXISTS df_entities (entity_id TEXT PRIMARY KEY, state TEXT, exists_ INTEGER NOT NULL, updated_at TEXT NOT NULL);
     `);
     this.s = {
@@ -114,12 +113,13 @@ export class DurableStore {
         'SELECT * FROM df_inbox WHERE instance_id = ? AND visible_at <= ? ORDER BY id'),
       deleteMessage: db.prepare('DELETE FROM df_inbox WHERE id = ?'),
       clearInbox: db.prepare('DELETE FROM df_inbox WHERE instance_id = ?'),
+      clearBoundInbox: db.prepare('DELETE FROM df_inbox WHERE instance_id = ? AND execution_id IS NOT NULL'),
       readyInstances: db.prepare<[number], { instance_id: string }>('SELECT DISTINCT instance_id FROM df_inbox WHERE visible_at <= ?'),
       futureMessages: db.prepare<[number], { instance_id: string; visible_at: number }>(
         'SELECT instance_id, MIN(visible_at) AS visible_at FROM df_inbox WHERE visible_at > ? GROUP BY instance_id'),
-      insertActivity: db.prepare('INSERT INTO df_activities (instance_id, execution_id, task_id, name, input, expired) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertActivity: db.prepare('INSERT INTO df_activities (instance_id, execution_id, task_id, name, input) VALUES (?, ?, ?, ?, ?)'),
       deleteActivity: db.prepare('DELETE FROM df_activities WHERE id = ?'),
-      allActivities: db.prepare<[], { id: number; instance_id: string; execution_id: string; task_id: number; name: string; input: string | null; expired: number }>(
+      allActivities: db.prepare<[], { id: number; instance_id: string; execution_id: string; task_id: number; name: string; input: string | null }>(
         'SELECT * FROM df_activities ORDER BY id'),
       getEntity: db.prepare<[string], { entity_id: string; state: string | null; exists_: number; updated_at: string }>('SELECT * FROM df_entities WHERE entity_id = ?'),
       putEntity: db.prepare(`INSERT INTO df_entities (entity_id, state, exists_, updated_at) VALUES (?, ?, ?, ?)
@@ -174,8 +174,8 @@ export class DurableStore {
     for (const id of ids) this.s.deleteMessage.run(id);
   }
 
-  clearInbox(instanceId: string): void {
-    this.s.clearInbox.run(instanceId);
+  clearInbox(instanceId: string, onlyExecutionBound = false): void {
+    (onlyExecutionBound ? this.s.clearBoundInbox : this.s.clearInbox).run(instanceId);
   }
 
   readyInstances(now: number): string[] {
@@ -187,7 +187,7 @@ export class DurableStore {
   }
 
   addActivity(a: Omit<ActivityRow, 'id'>): ActivityRow {
-    const id = Number(this.s.insertActivity.run(a.instanceId, a.executionId, a.taskId, a.name, a.input, a.expired ? 1 : 0).lastInsertRowid);
+    const id = Number(this.s.insertActivity.run(a.instanceId, a.executionId, a.taskId, a.name, a.input).lastInsertRowid);
     return { ...a, id };
   }
 
@@ -197,7 +197,7 @@ export class DurableStore {
 
   pendingActivities(): ActivityRow[] {
     return this.s.allActivities.all().map((r) => ({
-      id: r.id, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input, expired: r.expired === 1,
+      id: r.id, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input,
     }));
   }
 

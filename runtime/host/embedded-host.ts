@@ -42,6 +42,7 @@ export class EmbeddedHost {
   readonly registry = new FunctionRegistry();
   server!: http.Server;
   db!: Database.Database;
+  busDb!: Database.Database;
   index!: FunctionIndex;
   engine!: DurableEngine;
   orchestrations!: OrchestrationWorker;
@@ -56,6 +57,7 @@ export class EmbeddedHost {
   private clientApi!: ClientApi;
   private clientData!: Record<string, unknown>;
   private routePrefix = '/api';
+  private rpcBaseUrl = '';
   private maxBodyBytes = 100 * 1024 * 1024;
   private ready = false;
 
@@ -81,9 +83,13 @@ export class EmbeddedHost {
       this.server.listen(o.port, o.host, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
-    this.baseUrl = `http://${o.host}:${port}`;
-    // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set.
-    process.env.WEBSITE_HOSTNAME = `${o.host}:${port}`;
+    const anyInterface = o.host === '0.0.0.0' || o.host === '::';
+    const publicHost = anyInterface ? 'localhost' : o.host.includes(':') ? `[${o.host}]` : o.host;
+    this.baseUrl = `http://${publicHost}:${port}`;
+    this.rpcBaseUrl = `http://127.0.0.1:${port}${rpcPrefix}`;
+    // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set
+    // (and does so as well if it contains 0.0.0.0).
+    process.env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
     process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
 
     this.db = new Database(path.join(o.dataDir, 'runtime.db'));
@@ -111,12 +117,17 @@ export class EmbeddedHost {
       runActivity: (row) => this.activities.run(row),
       runEntity: (id) => this.entities.run(id),
     };
-    const urls: ClientUrls = { webhookBase: `${this.baseUrl}${webhookPrefix.slice(0, -1)}`, rpcBase: `${this.baseUrl}${rpcPrefix}`, systemKey: this.systemKey, taskHub };
+    const urls: ClientUrls = { webhookBase: `${this.baseUrl}${webhookPrefix.slice(0, -1)}`, rpcBase: this.rpcBaseUrl, systemKey: this.systemKey, taskHub };
     this.clientApi = new ClientApi(this.engine, this.index, urls);
     this.clientData = clientBindingData(urls);
 
     // Entities come from the file Bicep also deploys from (when the app has one) plus those named by bindings.
-    this.serviceBus = new ServiceBusHostBinding(this.db, this.index, this.logger, this.hostJson, this.invoker, path.join(o.appRoot, 'bicep', 'servicebus-entities.json'));
+    // Its own database file: Service Bus acknowledges a send only after its own commit, which must
+    // not be folded into (and delayed past) the durable store's group commit.
+    this.busDb = new Database(path.join(o.dataDir, 'servicebus.db'));
+    this.busDb.pragma('journal_mode = WAL');
+    this.busDb.pragma('synchronous = NORMAL');
+    this.serviceBus = new ServiceBusHostBinding(this.busDb, this.index, this.logger, this.hostJson, this.invoker, path.join(o.appRoot, 'bicep', 'servicebus-entities.json'));
     await this.serviceBus.start(o.host, o.serviceBusPort);
     this.invoker.bindings = {
       extraInputs: (fn) => this.durableClientInputs(fn),
@@ -139,6 +150,7 @@ export class EmbeddedHost {
     this.server?.closeAllConnections?.();
     for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
     this.db?.close();
+    this.busDb?.close();
   }
 
   /** The durable client binding value, for every `in` binding of that type. */
@@ -167,7 +179,8 @@ export class EmbeddedHost {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', this.baseUrl || 'http://localhost');
+      // Functions see the URL the caller used (its Host header), as behind the real host.
+      const url = new URL(req.url ?? '/', req.headers.host ? `http://${req.headers.host}` : this.baseUrl || 'http://localhost');
       if (url.pathname === '/admin/host/status') return json(res, 200, { state: this.ready ? 'Running' : 'Initialized', processUptime: Math.round(process.uptime() * 1000) });
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
@@ -191,6 +204,8 @@ export class EmbeddedHost {
 
   private async durableApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const isPublic = url.pathname.startsWith(webhookPrefix);
+    // The RPC routes stand in for the extension's private loopback channel: no key, loopback only.
+    if (!isPublic && !isLoopback(req.socket.remoteAddress)) return void res.writeHead(403).end();
     if (isPublic) {
       const code = url.searchParams.get('code') ?? req.headers['x-functions-key'];
       if (code !== this.systemKey && code !== this.keys.master) return void res.writeHead(401).end();
@@ -220,6 +235,10 @@ export class EmbeddedHost {
       res.writeHead(500).end();
     }
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

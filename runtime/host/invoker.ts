@@ -87,7 +87,14 @@ export class Invoker {
     this.logger.info(`Executed 'Functions.${name}' (Succeeded, Id=${invocationId}, Duration=${ms.toFixed(1)}ms)`, input.logContext);
     coreCtx.state = undefined;
     const response = await invocationModel.getResponse(context, post.result);
-    await this.bindings.deliverOutputs(fn, response);
+    try {
+      await this.bindings.deliverOutputs(fn, response);
+    } catch (err) {
+      // As on Azure, an output binding that cannot be delivered fails the invocation.
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.logger.warn(`Output binding of 'Functions.${name}' failed (Id=${invocationId})`, { ...input.logContext, error: e.message });
+      throw new FunctionInvocationError(`Output binding failed: ${e.message}`, e.stack, err);
+    }
     return response;
   }
 

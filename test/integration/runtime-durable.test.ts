@@ -213,3 +213,39 @@ test('entities: calls and signals from orchestrations are serialized; client sig
   expect(state).toEqual({ entityExists: true, entityState: 40 });
   expect((await fetch(`${host.url}/durabletask/entities/counter/never-touched`)).status).toBe(404);
 });
+
+test('callHttp follows the 202 + Location polling pattern with a durable timer', async () => {
+  await startOrchestration(host, 'httpPoll', 'http-poll-1', `${host.api}/poll-target`);
+  const s = await completed(host, 'http-poll-1');
+  expect(s.output).toMatchObject({ statusCode: 200, content: { finished: true, method: 'GET' }, after: 'after' });
+  const h = (await status(host, 'http-poll-1', true))!.historyEvents!;
+  // request (0), Retry-After timer (1), polling GET (2), then the next activity (3)
+  expect(h.filter((e) => [EventType.TaskScheduled, EventType.TimerCreated].includes(e.EventType)).map((e) => [e.EventType, e.EventId])).toEqual([
+    [EventType.TaskScheduled, 0], [EventType.TimerCreated, 1], [EventType.TaskScheduled, 2], [EventType.TaskScheduled, 3],
+  ]);
+  const timer = h.find((e) => e.EventType === EventType.TimerCreated)!;
+  const firstDone = h.find((e) => e.EventType === EventType.TaskCompleted && e.TaskScheduledId === 0)!;
+  expect(Date.parse(String(timer.FireAt)) - Date.parse(firstDone.Timestamp as string)).toBeGreaterThanOrEqual(1000);
+});
+
+test('a sub-orchestration without an id gets <executionId>:<sequence>, so restarts get fresh children', async () => {
+  await startOrchestration(host, 'parent', 'parent-ids');
+  await completed(host, 'parent-ids');
+  const h = (await status(host, 'parent-ids', true))!.historyEvents!;
+  const created = h.filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated).map((e) => String(e.InstanceId));
+  expect(created[0]).toBe('parent-ids-child');
+  expect(created[1]).toMatch(/^[0-9a-f]{32}:1$/);
+});
+
+test('an event raised during an episode that suspends is processed, not stranded', async () => {
+  await startOrchestration(host, 'withStatus', 'susp-race');
+  await waitFor(async () => ((await status(host, 'susp-race'))?.runtimeStatus === 'Running' ? true : undefined), 'susp-race running');
+  // Both land in the same inbox batch: the event first, then the suspend.
+  await Promise.all([
+    fetch(`${host.api}/client/raise/susp-race?event=go`, { method: 'POST', body: '"before-suspend"' }),
+    fetch(`${host.api}/client/suspend/susp-race`, { method: 'POST' }),
+  ]);
+  await new Promise((r) => setTimeout(r, 200));
+  await fetch(`${host.api}/client/resume/susp-race`, { method: 'POST' });
+  expect(await completed(host, 'susp-race')).toMatchObject({ runtimeStatus: 'Completed', output: 'before-suspend' });
+});
