@@ -1,0 +1,54 @@
+// The order's lifecycle as an explicit state machine: every status change goes through
+// `transition`, which rejects anything the table does not allow.
+
+export const orderStatuses = [
+  'received', // accepted and priced; the saga has started
+  'reserved', // stock reserved
+  'invoiced', // invoice number issued
+  'awaiting-payment', // waiting for the buyer to approve the PayPal payment
+  'paid', // payment captured
+  'shipped', // handed to the carrier, tracking number known
+  'delivered', // carrier confirmed delivery
+  'cancelled', // cancelled before shipment; nothing charged, or the charge voided/refunded
+  'payment-failed', // declined, or approval timed out
+  'refunded', // charged, then refunded (e.g. carrier failure after payment)
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export type OrderEvent =
+  | 'stock-reserved' | 'invoice-issued' | 'approval-requested' | 'payment-captured' | 'payment-declined'
+  | 'approval-timed-out' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable';
+
+const table: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
+  received: { 'stock-reserved': 'reserved', 'stock-unavailable': 'cancelled', cancel: 'cancelled' },
+  reserved: { 'invoice-issued': 'invoiced', cancel: 'cancelled' },
+  invoiced: { 'approval-requested': 'awaiting-payment', 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
+  'awaiting-payment': { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', 'approval-timed-out': 'payment-failed', cancel: 'cancelled' },
+  paid: { 'shipment-created': 'shipped', 'refund-completed': 'refunded', cancel: 'cancelled' },
+  shipped: { 'delivery-confirmed': 'delivered' },
+  delivered: {},
+  cancelled: {},
+  'payment-failed': {},
+  refunded: {},
+};
+
+export const terminalOrderStatuses: ReadonlySet<OrderStatus> = new Set(orderStatuses.filter((s) => Object.keys(table[s]).length === 0));
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly from: OrderStatus, readonly event: OrderEvent) {
+    super(`An order that is ${from} cannot take '${event}'.`);
+  }
+}
+
+export function transition(from: OrderStatus, event: OrderEvent): OrderStatus {
+  const to = table[from][event];
+  if (!to) throw new IllegalTransitionError(from, event);
+  return to;
+}
+
+export function canTransition(from: OrderStatus, event: OrderEvent): boolean {
+  return table[from][event] !== undefined;
+}
+
+/** A customer may cancel until the goods are handed to the carrier. */
+export const isCancellable = (status: OrderStatus): boolean => canTransition(status, 'cancel');

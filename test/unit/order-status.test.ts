@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { canTransition, IllegalTransitionError, isCancellable, OrderEvent, orderStatuses, OrderStatus, terminalOrderStatuses, transition } from '../../domain/order-status';
+
+const events: OrderEvent[] = ['stock-reserved', 'invoice-issued', 'approval-requested', 'payment-captured', 'payment-declined', 'approval-timed-out', 'shipment-created', 'delivery-confirmed', 'cancel', 'refund-completed', 'stock-unavailable'];
+
+test('the happy path with buyer approval', () => {
+  const path: OrderEvent[] = ['stock-reserved', 'invoice-issued', 'approval-requested', 'payment-captured', 'shipment-created', 'delivery-confirmed'];
+  expect(path.reduce<OrderStatus>(transition, 'received')).toBe('delivered');
+});
+
+test('illegal transitions are rejected with a clear error', () => {
+  expect(() => transition('received', 'shipment-created')).toThrow(new IllegalTransitionError('received', 'shipment-created'));
+  expect(() => transition('shipped', 'cancel')).toThrow("An order that is shipped cannot take 'cancel'.");
+  expect(() => transition('cancelled', 'payment-captured')).toThrow(IllegalTransitionError);
+});
+
+test('nothing unpaid can be shipped; cancellation is possible exactly until shipment', () => {
+  for (const s of orderStatuses) {
+    if (canTransition(s, 'shipment-created')) expect(s).toBe('paid');
+  }
+  expect(orderStatuses.filter(isCancellable)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment', 'paid']);
+  expect([...terminalOrderStatuses].sort()).toEqual(['cancelled', 'delivered', 'payment-failed', 'refunded']);
+});
+
+test('any sequence of events either follows the table or throws, and terminal states are final', () => {
+  fc.assert(fc.property(fc.array(fc.constantFrom(...events), { maxLength: 30 }), (seq) => {
+    let s: OrderStatus = 'received';
+    for (const e of seq) {
+      if (canTransition(s, e)) {
+        const next = transition(s, e);
+        expect(orderStatuses).toContain(next);
+        s = next;
+      } else {
+        expect(() => transition(s, e)).toThrow(IllegalTransitionError);
+      }
+    }
+    if (terminalOrderStatuses.has(s)) events.forEach((e) => expect(canTransition(s, e)).toBe(false));
+  }));
+});
