@@ -23,7 +23,8 @@ export function isCurrency(code: string): code is Currency {
 export function money(amount: number, currency: string): Money {
   if (!isCurrency(currency)) throw new MoneyError(`unsupported currency "${currency}"`);
   if (!Number.isSafeInteger(amount)) throw new MoneyError(`amount must be a safe integer number of minor units, got ${amount}`);
-  return { amount, currency };
+  // Normalize -0 (e.g. -1 × 0) so equal amounts compare equal.
+  return { amount: amount === 0 ? 0 : amount, currency };
 }
 
 export const zero = (currency: Currency): Money => ({ amount: 0, currency });

@@ -9,8 +9,8 @@
 import { add, allocate, applyRate, Currency, Money, money, multiply, subtract, sum, zero } from './money';
 
 export type TaxCategory = 'standard' | 'reduced' | 'zero';
-export type ShippingMethod = 'standard' | 'express';
-export const shippingMethods: readonly ShippingMethod[] = ['standard', 'express'];
+export const shippingMethods = ['standard', 'express'] as const;
+export type ShippingMethod = (typeof shippingMethods)[number];
 
 export interface Product {
   sku: string;

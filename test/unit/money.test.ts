@@ -27,6 +27,8 @@ test('multiplying by a quantity equals repeated addition', () => {
   fc.assert(fc.property(eur, fc.integer({ min: 0, max: 50 }), (m, q) => {
     expect(multiply(m, q)).toEqual(sum('EUR', Array.from({ length: q }, () => m)));
   }));
+  // Found by the property above: -1 × 0 must be 0, not -0.
+  expect(Object.is(multiply(money(-1, 'EUR'), 0).amount, 0)).toBe(true);
 });
 
 test('roundDiv rounds to nearest, ties to even or up, symmetric for negatives', () => {
