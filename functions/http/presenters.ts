@@ -2,10 +2,12 @@
 import type { Money } from '../../domain/money';
 import type { Quote } from '../../domain/pricing';
 import type { CatalogEntry } from '../../adapters/catalog/store-config';
+import type { z } from 'zod';
+import type { productSchema, quoteSchema } from './schemas';
 
 const minor = (m: Money): number => m.amount;
 
-export function presentQuote(q: Quote) {
+export function presentQuote(q: Quote): z.infer<typeof quoteSchema> {
   return {
     currency: q.currency,
     items: q.lines.map((l) => ({
@@ -31,6 +33,6 @@ export function presentQuote(q: Quote) {
   };
 }
 
-export function presentProduct(p: CatalogEntry) {
+export function presentProduct(p: CatalogEntry): z.infer<typeof productSchema> {
   return { sku: p.sku, name: p.name, unitPrice: minor(p.unitPrice), currency: p.unitPrice.currency, weightGrams: p.weightGrams, taxCategory: p.taxCategory, inStock: p.stock > 0 };
 }

@@ -17,3 +17,38 @@ export const quoteRequestSchema = z.strictObject({
   discountCode: z.string().trim().min(1).max(32).optional(),
 });
 export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
+
+// ---- responses (the presenters are typed against these, so the document cannot drift) ----
+
+export const productSchema = z.strictObject({
+  sku: skuSchema,
+  name: z.string(),
+  unitPrice: z.number().int().describe('minor units'),
+  currency: z.string().length(3),
+  weightGrams: z.number().int(),
+  taxCategory: z.enum(['standard', 'reduced', 'zero']),
+  inStock: z.boolean(),
+});
+export const productListSchema = z.strictObject({ items: z.array(productSchema) });
+
+const amount = z.number().int().describe('minor units');
+export const quoteSchema = z.strictObject({
+  currency: z.string().length(3),
+  items: z.array(z.strictObject({
+    sku: skuSchema, name: z.string(), quantity: z.number().int(), unitPrice: amount, lineTotal: amount, discount: amount,
+    taxRate: z.number().int().describe('basis points (1900 = 19 %)'), tax: amount,
+  })),
+  shipping: z.strictObject({ method: z.enum(shippingMethods), weightGrams: z.number().int(), amount, taxRate: z.number().int(), tax: amount }),
+  discountCode: z.string().nullable(),
+  totals: z.strictObject({ currency: z.string().length(3), subtotal: amount, discount: amount, tax: amount, shipping: amount, total: amount }),
+});
+
+export const problemSchema = z.object({
+  type: z.string().describe('stable URI per error class'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string(),
+  requestId: z.string(),
+  errors: z.array(z.object({ pointer: z.string(), detail: z.string(), code: z.string().optional() })).optional(),
+});

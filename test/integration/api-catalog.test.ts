@@ -1,6 +1,8 @@
 // The public catalog and quote endpoints, end to end through HTTP on the embedded runtime.
+import fs from 'node:fs';
 import path from 'node:path';
 import { HostProcess, startHost } from '../support/host-process';
+import { productListSchema, quoteSchema } from '../../functions/http/schemas';
 
 let host: HostProcess;
 beforeAll(async () => {
@@ -16,7 +18,7 @@ const cart = { items: [{ sku: 'MUG-CER-350', quantity: 2 }, { sku: 'BOOK-DDD-EN'
 test('GET /v1/products lists the catalog with prices in minor units', async () => {
   const res = await fetch(`${host.api}/v1/products`);
   expect(res.status).toBe(200);
-  const { items } = (await res.json()) as { items: { sku: string; unitPrice: number; currency: string }[] };
+  const { items } = productListSchema.parse(await res.json());
   expect(items.length).toBeGreaterThanOrEqual(10);
   expect(items.find((p) => p.sku === 'MUG-CER-350')).toMatchObject({ unitPrice: 1499, currency: 'EUR', inStock: true });
 });
@@ -24,10 +26,11 @@ test('GET /v1/products lists the catalog with prices in minor units', async () =
 test('POST /v1/quotes prices on the server and ignores nothing silently', async () => {
   const res = await quote({ ...cart, discountCode: 'welcome10' });
   expect(res.status).toBe(200);
-  const q = (await res.json()) as { totals: Record<string, number | string>; items: { sku: string; lineTotal: number }[] };
+  // The response matches the documented schema exactly (strict: no undocumented fields).
+  const q = quoteSchema.parse(await res.json());
   // 2 × 14.99 + 54.90 = 84.88; 10 % off = 8.49 (half up); shipping 4.90 + 2 started kg × 0.50
   expect(q.totals).toMatchObject({ currency: 'EUR', subtotal: 8488, discount: 849, shipping: 590 });
-  expect(q.totals.total).toBe(8488 - 849 + 590 + (q.totals.tax as number));
+  expect(q.totals.total).toBe(8488 - 849 + 590 + q.totals.tax);
   expect(q.items.map((i) => i.sku)).toEqual(['BOOK-DDD-EN', 'MUG-CER-350']);
 });
 
@@ -66,4 +69,22 @@ test('pricing problems point at the offending field', async () => {
     expect.objectContaining({ code: 'unknown-sku', pointer: '/items/0/sku' }),
     expect.objectContaining({ code: 'unknown-discount-code', pointer: '/discountCode' }),
   ]);
+});
+
+test('the served OpenAPI document matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
+  const res = await fetch(`${host.api}/v1/openapi.json`);
+  expect(res.status).toBe(200);
+  const served = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+  const committed = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'openapi.json'), 'utf8')) as unknown;
+  expect(served).toEqual(committed);
+  expect(served.openapi).toBe('3.1.0');
+  expect(Object.keys(served.paths)).toEqual(['/v1/products', '/v1/quotes']);
+});
+
+test('the docs page renders every operation', async () => {
+  const res = await fetch(`${host.api}/v1/docs`);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+  const html = await res.text();
+  expect(html).toContain('<code>POST /api/v1/quotes</code>');
+  expect(html).toContain('<code>GET /api/v1/products</code>');
 });
