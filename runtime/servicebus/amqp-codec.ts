@@ -116,15 +116,19 @@ export function toWireMessage(stored: StoredMessage, now: number): Message {
   return msg;
 }
 
-/** A received message decoded for in-process consumers (trigger dispatch, inspection). */
-export interface ReceivedMessage {
-  body: Buffer;
+/** The standard properties a sender can set, shared by both directions. */
+interface MessageProperties {
   messageId?: string;
   correlationId?: string;
   contentType?: string;
   subject?: string;
   to?: string;
   replyTo?: string;
+}
+
+/** A received message decoded for in-process consumers (trigger dispatch, inspection). */
+export interface ReceivedMessage extends MessageProperties {
+  body: Buffer;
   sessionId?: string;
   replyToSessionId?: string;
   applicationProperties: Record<string, unknown>;
@@ -161,14 +165,8 @@ export function toReceivedMessage(stored: StoredMessage): ReceivedMessage {
 }
 
 /** A message to send from inside the process (Functions output bindings). */
-export interface OutgoingMessage {
+export interface OutgoingMessage extends MessageProperties {
   body: Buffer | string;
-  messageId?: string;
-  correlationId?: string;
-  contentType?: string;
-  subject?: string;
-  to?: string;
-  replyTo?: string;
   applicationProperties?: Record<string, string | number | boolean>;
   timeToLiveMs?: number;
   scheduledEnqueueTimeUtc?: Date;
