@@ -52,3 +52,27 @@ export const problemSchema = z.object({
   requestId: z.string(),
   errors: z.array(z.object({ pointer: z.string(), detail: z.string(), code: z.string().optional() })).optional(),
 });
+
+export const addressSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(16),
+  country: countrySchema,
+  state: z.string().trim().max(100).optional(),
+});
+
+export const orderRequestSchema = z.strictObject({
+  customer: z.strictObject({
+    id: z.string().min(1).max(128),
+    email: z.email().max(254),
+    name: z.string().trim().min(1).max(200),
+  }),
+  items: quoteRequestSchema.shape.items,
+  shippingAddress: addressSchema,
+  shippingMethod: quoteRequestSchema.shape.shippingMethod,
+  discountCode: quoteRequestSchema.shape.discountCode,
+  payment: z.strictObject({ method: z.literal('paypal'), vaultId: z.string().min(1).max(128).optional() }),
+});
+export type OrderRequest = z.infer<typeof orderRequestSchema>;

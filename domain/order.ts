@@ -1,0 +1,68 @@
+// The order aggregate: created from a server-side quote, then changed only through the status
+// state machine, each change stamped on the timeline. Pure: ids and times come from the caller.
+import type { Quote } from './pricing';
+import { OrderEvent, OrderStatus, transition } from './order-status';
+
+export interface Customer {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  country: string;
+  state?: string;
+}
+
+export interface TimelineEntry {
+  status: OrderStatus;
+  at: string;
+  /** What caused it, e.g. "payment-captured". */
+  event: OrderEvent | 'order-received';
+}
+
+export interface Order {
+  id: string;
+  customer: Customer;
+  shippingAddress: ShippingAddress;
+  quote: Quote;
+  payment: { method: 'paypal'; vaultId?: string };
+  status: OrderStatus;
+  timeline: TimelineEntry[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewOrder {
+  id: string;
+  customer: Customer;
+  shippingAddress: ShippingAddress;
+  quote: Quote;
+  payment: { method: 'paypal'; vaultId?: string };
+  at: string;
+}
+
+export function createOrder(o: NewOrder): Order {
+  return {
+    id: o.id,
+    customer: o.customer,
+    shippingAddress: o.shippingAddress,
+    quote: o.quote,
+    payment: o.payment,
+    status: 'received',
+    timeline: [{ status: 'received', at: o.at, event: 'order-received' }],
+    createdAt: o.at,
+    updatedAt: o.at,
+  };
+}
+
+/** Returns the order after `event`; throws IllegalTransitionError if the status does not allow it. */
+export function applyEvent(order: Order, event: OrderEvent, at: string): Order {
+  const status = transition(order.status, event);
+  return { ...order, status, timeline: [...order.timeline, { status, at, event }], updatedAt: at };
+}
