@@ -1,5 +1,6 @@
 // The order aggregate: created from a server-side quote, then changed only through the status
 // state machine, each change stamped on the timeline. Pure: ids and times come from the caller.
+import type { Money } from './money';
 import type { Quote } from './pricing';
 import { OrderEvent, OrderStatus, transition } from './order-status';
 
@@ -26,6 +27,28 @@ export interface TimelineEntry {
   event: OrderEvent | 'order-received';
 }
 
+export interface InvoiceRef {
+  number: string;
+  issuedAt: string;
+}
+
+export interface Charge {
+  provider: 'paypal';
+  providerOrderId: string;
+  captureId?: string;
+  /** Where the buyer approves the payment when no vaulted method was given. */
+  approveUrl?: string;
+  amount: Money;
+  refunded?: Money;
+}
+
+export interface Shipment {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string;
+  shippedAt: string;
+}
+
 export interface Order {
   id: string;
   customer: Customer;
@@ -36,6 +59,11 @@ export interface Order {
   timeline: TimelineEntry[];
   createdAt: string;
   updatedAt: string;
+  /** Filled in by the saga as the stages complete. */
+  invoice?: InvoiceRef;
+  charge?: Charge;
+  shipment?: Shipment;
+  cancellationReason?: string;
 }
 
 export interface NewOrder {

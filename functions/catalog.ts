@@ -2,7 +2,7 @@
 import { app, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { catalog, pricingRules } from '../adapters/catalog/store-config';
 import { priceCart } from '../domain/pricing';
-import { presentProduct, presentQuote } from './http/presenters';
+import { cartInvalid, presentProduct, presentQuote } from './http/presenters';
 import { jsonResponse, problemResponse } from './http/problem';
 import { readJson } from './http/read-json';
 import { quoteRequestSchema } from './http/schemas';
@@ -28,15 +28,7 @@ app.http('createQuote', {
       catalog,
       pricingRules,
     );
-    if (!result.ok) {
-      return problemResponse(req, {
-        status: 422,
-        type: 'cart-invalid',
-        title: 'The cart cannot be priced',
-        detail: result.problems.map((p) => p.message).join(' '),
-        errors: result.problems.map((p) => ({ code: p.code, pointer: p.pointer, detail: p.message })),
-      });
-    }
+    if (!result.ok) return problemResponse(req, cartInvalid(result.problems));
     return jsonResponse(req, 200, presentQuote(result.quote));
   },
 });

@@ -6,13 +6,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EmbeddedHost } from './host/embedded-host';
 import type { Level } from './host/logger';
+import { mintToken } from './identity/local-issuer';
 
 const usage = `Usage: node dist/runtime/cli.js <command> [options]
 
 Commands:
   start    Start the Functions app on the embedded host (HTTP, Durable, Service Bus)
   status   List orchestration instances and queued work in the data directory
-  reset    Delete all local runtime state (durable history, queues, messages, keys)
+  reset    Delete all local runtime state (durable history, queues, messages, orders, keys)
+  token    Print a bearer token from the local issuer: --sub CUSTOMER [--role ROLE] [--email E]
+           [--expires SECONDS]; the running host accepts it (see README, Authentication)
 
 Options:
   --app-root DIR         Folder with host.json and package.json (default: .)
@@ -20,6 +23,7 @@ Options:
   --port N               HTTP port (default: 7071; 0 picks a free port)
   --host ADDR            Address to listen on (default: 127.0.0.1)
   --servicebus-port N    AMQP port of the Service Bus emulator (default: 5672; 0 picks one)
+  --cosmos-port N        Port of the Cosmos DB emulator (default: 8081; 0 picks one)
   --data-dir DIR         Where state is kept (default: <app-root>/.data/runtime)
   --log-level LEVEL      trace|debug|information|warning|error|none (default: information)
   --status STATUS        With status: only instances in this runtime status
@@ -45,7 +49,7 @@ function parseArgs(argv: string[]): Args {
   return { command, flags };
 }
 
-const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'data-dir', 'log-level', 'status']);
+const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'data-dir', 'log-level', 'status', 'sub', 'role', 'email', 'expires']);
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -69,6 +73,7 @@ async function main(): Promise<number> {
         host: flags.host ?? '127.0.0.1',
         port: port(flags.port, 7071, '--port'),
         serviceBusPort: port(flags['servicebus-port'], 5672, '--servicebus-port'),
+        cosmosPort: port(flags['cosmos-port'], 8081, '--cosmos-port'),
         dataDir,
         logLevel,
       });
@@ -83,7 +88,7 @@ async function main(): Promise<number> {
       process.on('SIGTERM', () => stop('SIGTERM'));
       await host.start();
       // Machine-readable line for scripts and tests that start the host on port 0.
-      process.stdout.write(`EMBEDDED_HOST_READY ${JSON.stringify({ url: host.baseUrl, serviceBus: host.serviceBus.connectionString, pid: process.pid })}\n`);
+      process.stdout.write(`EMBEDDED_HOST_READY ${JSON.stringify({ url: host.baseUrl, serviceBus: host.serviceBus.connectionString, cosmos: host.dev.cosmos?.endpoint ?? null, pid: process.pid })}\n`);
       return -1;
     }
     case 'status': {
@@ -101,6 +106,15 @@ async function main(): Promise<number> {
       console.log(`instances: ${counts.map((c) => `${c.status}=${c.n}`).join(' ') || 'none'}; queued messages: ${inbox}; queued activities: ${acts}`);
       for (const r of rows) console.log(`${r.status.padEnd(11)} ${r.name.padEnd(24)} ${r.instance_id}  created ${r.created_at}  updated ${r.updated_at}`);
       db.close();
+      return 0;
+    }
+    case 'token': {
+      const sub = flags.sub;
+      if (!sub) throw new Error('token needs --sub CUSTOMER_ID');
+      const expires = flags.expires === undefined ? 3600 : Number(flags.expires);
+      if (!Number.isInteger(expires) || expires <= 0) throw new Error('--expires is a number of seconds');
+      const roles = flags.role ? flags.role.split(',').map((r) => r.trim()).filter(Boolean) : [];
+      console.log(await mintToken(dataDir, { subject: sub, roles, email: flags.email, expiresIn: expires }));
       return 0;
     }
     case 'reset':

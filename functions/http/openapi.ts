@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
 // responses (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 import { z } from 'zod';
-import { productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
+import { cancelRequestSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   // The document's dialect is already JSON Schema 2020-12; a per-schema $schema is redundant.
@@ -10,7 +10,26 @@ const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   return json;
 };
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const json = (description: string, ref: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+
+// Shared by every authenticated operation.
+const authProblems = {
+  '401': problem('No bearer token (…/unauthenticated) or an invalid one (…/invalid-token); see WWW-Authenticate', { 'WWW-Authenticate': header('RFC 6750 Bearer challenge') }),
+  '429': problem('Too many requests from this caller (…/rate-limited)', { 'Retry-After': header('seconds to wait') }),
+  '500': problem('Unexpected server error (…/internal-error); quote requestId'),
+};
+const orderId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ord_[A-Za-z0-9_-]{16}$' } };
+const bodyProblems = {
+  '400': problem('Malformed JSON or a request that does not match the schema (…/malformed-json, …/validation-failed)'),
+  '413': problem('Body larger than 64 KiB (…/payload-too-large)'),
+  '415': problem('Body is not application/json (…/unsupported-media-type)'),
+};
+const listParameters = () => {
+  const shape = schema(listOrdersQuerySchema, 'input') as { properties: Record<string, Record<string, unknown>> };
+  return Object.entries(shape.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s, ...(s.description ? { description: s.description } : {}) }));
+};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -43,9 +62,80 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/orders': {
+        post: {
+          operationId: 'createOrder',
+          summary: 'Place an order (idempotent)',
+          description: 'Prices the cart on the server, stores the order and starts its saga. The same Idempotency-Key with the same body answers the first response again (header Idempotent-Replayed: true); with another body 422; while the first is still running 409.',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 }, description: 'unique per new order, repeated on retries; remembered for 24 h' }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderRequest' } } } },
+          responses: {
+            '202': json('Accepted: the order is stored and its saga started', 'Order', { Location: header('the order URL'), ETag: header('version of the order') }),
+            ...bodyProblems,
+            '400': problem('Malformed JSON, schema violations, or a missing/invalid Idempotency-Key (…/idempotency-key-required, …/idempotency-key-invalid)'),
+            '403': problem('customer.id is not the caller (…/forbidden)'),
+            '409': problem('A request with this Idempotency-Key is still being processed (…/idempotency-key-in-use)', { 'Retry-After': header('seconds') }),
+            '422': problem('The cart cannot be priced (…/cart-invalid) or the Idempotency-Key was used with another body (…/idempotency-key-reused)'),
+            ...authProblems,
+          },
+        },
+        get: {
+          operationId: 'listOrders',
+          summary: 'List orders, newest first',
+          description: 'Customers see their own orders; admins all, or one customer with customerId. Pages are keyset-based: follow nextCursor.',
+          security: [{ bearer: [] }],
+          parameters: listParameters(),
+          responses: {
+            '200': json('One page of orders', 'OrderList'),
+            '400': problem('Invalid query parameters (…/validation-failed) or cursor (…/invalid-cursor)'),
+            '403': problem('customerId of someone else without the admin role (…/forbidden)'),
+            ...authProblems,
+          },
+        },
+      },
+      '/v1/orders/{id}': {
+        get: {
+          operationId: 'getOrder',
+          summary: 'An order with its timeline, invoice, payment and shipment',
+          security: [{ bearer: [] }],
+          parameters: [orderId, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
+          responses: {
+            '200': json('The order', 'Order', { ETag: header('version of the order') }),
+            '304': { description: 'Not modified since the ETag in If-None-Match' },
+            '404': problem('No such order for this caller (…/order-not-found)'),
+            ...authProblems,
+          },
+        },
+      },
+      '/v1/orders/{id}/cancel': {
+        post: {
+          operationId: 'cancelOrder',
+          summary: 'Cancel an order that is not yet shipped',
+          description: 'Idempotent: cancelling a cancelled order answers 200. Refund or void and stock release follow asynchronously.',
+          security: [{ bearer: [] }],
+          parameters: [orderId, { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'cancel only this version' }],
+          requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/CancelRequest' } } } },
+          responses: {
+            '200': json('The cancelled order', 'Order', { ETag: header('version of the order') }),
+            ...bodyProblems,
+            '404': problem('No such order for this caller (…/order-not-found)'),
+            '409': problem('The order has shipped or ended (…/order-not-cancellable)'),
+            '412': problem('If-Match names an older version (…/precondition-failed)'),
+            ...authProblems,
+          },
+        },
+      },
     },
     components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token in Azure; `npm run token -- --sub <customer>` on the embedded runtime. Role Orders.Admin reads all orders.' },
+      },
       schemas: {
+        OrderRequest: schema(orderRequestSchema, 'input'),
+        Order: schema(orderSchema),
+        OrderList: schema(orderListSchema),
+        CancelRequest: schema(cancelRequestSchema, 'input'),
         ProductList: schema(productListSchema),
         QuoteRequest: schema(quoteRequestSchema, 'input'),
         Quote: schema(quoteSchema),

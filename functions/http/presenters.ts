@@ -1,9 +1,12 @@
 // Domain objects → the public JSON shapes (amounts in minor units, currency stated once per object).
 import type { Money } from '../../domain/money';
-import type { Quote } from '../../domain/pricing';
+import type { PricingProblem, Quote } from '../../domain/pricing';
+import type { Problem } from './problem';
 import type { CatalogEntry } from '../../adapters/catalog/store-config';
 import type { z } from 'zod';
-import type { productSchema, quoteSchema } from './schemas';
+import type { Order } from '../../domain/order';
+import { isCancellable } from '../../domain/order-status';
+import type { orderSchema, orderSummarySchema, productSchema, quoteSchema } from './schemas';
 
 const minor = (m: Money): number => m.amount;
 
@@ -35,4 +38,60 @@ export function presentQuote(q: Quote): z.infer<typeof quoteSchema> {
 
 export function presentProduct(p: CatalogEntry): z.infer<typeof productSchema> {
   return { sku: p.sku, name: p.name, unitPrice: minor(p.unitPrice), currency: p.unitPrice.currency, weightGrams: p.weightGrams, taxCategory: p.taxCategory, inStock: p.stock > 0 };
+}
+
+export const orderPath = (id: string): string => `/api/v1/orders/${id}`;
+
+export function presentOrder(o: Order): z.infer<typeof orderSchema> {
+  const q = o.quote;
+  const path = orderPath(o.id);
+  return {
+    id: o.id,
+    status: o.status,
+    customer: { id: o.customer.id, email: o.customer.email, name: o.customer.name },
+    shippingAddress: o.shippingAddress,
+    shippingMethod: q.shipping.method,
+    discountCode: q.discountCode,
+    items: q.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: minor(l.unitPrice), lineTotal: minor(l.lineTotal), discount: minor(l.discount), tax: minor(l.tax) })),
+    totals: presentQuote(q).totals,
+    payment: {
+      method: o.payment.method,
+      vaulted: o.payment.vaultId !== undefined,
+      paypalOrderId: o.charge?.providerOrderId ?? null,
+      captureId: o.charge?.captureId ?? null,
+      approveUrl: o.status === 'awaiting-payment' ? (o.charge?.approveUrl ?? null) : null,
+      refunded: o.charge?.refunded ? minor(o.charge.refunded) : null,
+    },
+    invoice: o.invoice ? { number: o.invoice.number, issuedAt: o.invoice.issuedAt } : null,
+    shipment: o.shipment ? { ...o.shipment } : null,
+    cancellationReason: o.cancellationReason ?? null,
+    timeline: o.timeline.map((t) => ({ status: t.status, event: t.event, at: t.at })),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    links: { self: path, cancel: isCancellable(o.status) ? `${path}/cancel` : null },
+  };
+}
+
+export function presentOrderSummary(o: Order): z.infer<typeof orderSummarySchema> {
+  return {
+    id: o.id,
+    status: o.status,
+    customerId: o.customer.id,
+    itemCount: o.quote.lines.reduce((n, l) => n + l.quantity, 0),
+    totals: presentQuote(o.quote).totals,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    links: { self: orderPath(o.id) },
+  };
+}
+
+/** 422: the request was valid, but the cart cannot be priced (unknown SKU, destination not served, ...). */
+export function cartInvalid(problems: PricingProblem[]): Problem {
+  return {
+    status: 422,
+    type: 'cart-invalid',
+    title: 'The cart cannot be priced',
+    detail: problems.map((p) => p.message).join(' '),
+    errors: problems.map((p) => ({ code: p.code, pointer: p.pointer, detail: p.message })),
+  };
 }

@@ -13,18 +13,25 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** The caller's X-Request-Id (if sane) or a new one; echoed on every response. */
+const ids = new WeakMap<HttpRequest, string>();
+
+/** The caller's X-Request-Id (if sane) or a new one, the same for the whole request; echoed on every response. */
 export function requestId(req: HttpRequest): string {
-  const given = req.headers.get('x-request-id');
-  return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  let id = ids.get(req);
+  if (!id) {
+    const given = req.headers.get('x-request-id');
+    id = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    ids.set(req, id);
+  }
+  return id;
 }
 
-export function problemResponse(req: HttpRequest, p: Problem): HttpResponseInit {
+export function problemResponse(req: HttpRequest, p: Problem, headers: Record<string, string> = {}): HttpResponseInit {
   const id = requestId(req);
   const { type, ...rest } = p;
   return {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json', 'x-request-id': id },
+    headers: { 'content-type': 'application/problem+json', 'x-request-id': id, ...headers },
     body: JSON.stringify({ type: typeBase + type, ...rest, instance: new URL(req.url).pathname, requestId: id }),
   };
 }

@@ -22,17 +22,17 @@ export async function readJson<T extends z.ZodType>(req: HttpRequest, schema: T)
     return { ok: false, problem: { status: 400, type: 'malformed-json', title: 'Malformed JSON', detail: (err as Error).message } };
   }
   const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problem: {
-        status: 400,
-        type: 'validation-failed',
-        title: 'The request is not valid',
-        detail: `${parsed.error.issues.length} problem(s) in the request body.`,
-        errors: parsed.error.issues.map((i) => ({ pointer: '/' + i.path.map(String).join('/'), detail: i.message })),
-      },
-    };
-  }
+  if (!parsed.success) return { ok: false, problem: validationProblem(parsed.error, 'request body') };
   return { ok: true, value: parsed.data };
+}
+
+/** 400 with one JSON pointer per schema violation. */
+export function validationProblem(error: z.ZodError, where: 'request body' | 'query string'): Problem {
+  return {
+    status: 400,
+    type: 'validation-failed',
+    title: 'The request is not valid',
+    detail: `${error.issues.length} problem(s) in the ${where}.`,
+    errors: error.issues.map((i) => ({ pointer: '/' + i.path.map(String).join('/'), detail: i.message })),
+  };
 }

@@ -2,6 +2,7 @@
 // client never silently drops data.
 import { z } from 'zod';
 import { shippingMethods } from '../../domain/pricing';
+import { orderStatuses } from '../../domain/order-status';
 
 export const skuSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,63}$/, 'SKUs are 2 to 64 upper-case letters, digits and dashes');
 export const itemSchema = z.strictObject({
@@ -76,3 +77,64 @@ export const orderRequestSchema = z.strictObject({
   payment: z.strictObject({ method: z.literal('paypal'), vaultId: z.string().min(1).max(128).optional() }),
 });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
+
+// ---- orders ----
+
+export const orderIdSchema = z.string().regex(/^ord_[A-Za-z0-9_-]{16}$/);
+const timestamp = z.string().describe('RFC 3339 UTC timestamp');
+const statusSchema = z.enum(orderStatuses);
+const totalsSchema = quoteSchema.shape.totals;
+
+export const orderSchema = z.strictObject({
+  id: orderIdSchema,
+  status: statusSchema,
+  customer: orderRequestSchema.shape.customer,
+  shippingAddress: addressSchema,
+  shippingMethod: z.enum(shippingMethods),
+  discountCode: z.string().nullable(),
+  items: z.array(z.strictObject({ sku: skuSchema, name: z.string(), quantity: z.number().int(), unitPrice: amount, lineTotal: amount, discount: amount, tax: amount })),
+  totals: totalsSchema,
+  payment: z.strictObject({
+    method: z.literal('paypal'),
+    vaulted: z.boolean().describe('true when a vaulted PayPal method is charged without buyer interaction'),
+    paypalOrderId: z.string().nullable(),
+    captureId: z.string().nullable(),
+    approveUrl: z.string().nullable().describe('where the buyer approves the payment, while awaiting payment'),
+    refunded: amount.nullable(),
+  }),
+  invoice: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable(),
+  shipment: z.strictObject({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string(), shippedAt: timestamp }).nullable(),
+  cancellationReason: z.string().nullable(),
+  timeline: z.array(z.strictObject({ status: statusSchema, event: z.string(), at: timestamp })),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  links: z.strictObject({ self: z.string(), cancel: z.string().nullable() }),
+});
+
+export const orderSummarySchema = z.strictObject({
+  id: orderIdSchema,
+  status: statusSchema,
+  customerId: z.string(),
+  itemCount: z.number().int(),
+  totals: totalsSchema,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  links: z.strictObject({ self: z.string() }),
+});
+
+export const orderListSchema = z.strictObject({
+  items: z.array(orderSummarySchema),
+  nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page'),
+  links: z.strictObject({ self: z.string(), next: z.string().nullable() }),
+});
+
+export const listOrdersQuerySchema = z.strictObject({
+  status: statusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+  customerId: z.string().min(1).max(128).optional().describe('admins only: one customer\'s orders'),
+});
+
+export const cancelRequestSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500).optional(),
+});

@@ -22,6 +22,7 @@ import { EntityWorker } from '../durable/entity-worker';
 import { HistoryCache, OrchestrationWorker } from '../durable/orchestration-worker';
 import { ClientApi, clientBindingData, ClientUrls } from '../durable/client-api';
 import { ServiceBusHostBinding } from './servicebus-binding';
+import { DevServices } from '../dev-services';
 
 export interface HostOptions {
   appRoot: string;
@@ -31,6 +32,8 @@ export interface HostOptions {
   dataDir: string;
   logLevel: Level | 'none';
   serviceBusPort: number;
+  /** Port of the local Cosmos DB emulator (default 8081, the Azure emulator's); 0 picks one. */
+  cosmosPort?: number;
   keys?: Partial<HostKeys>;
 }
 
@@ -49,6 +52,7 @@ export class EmbeddedHost {
   activities!: ActivityWorker;
   entities!: EntityWorker;
   serviceBus!: ServiceBusHostBinding;
+  dev!: DevServices;
   keys!: HostKeys;
   systemKey!: string;
   hostJson!: HostJson;
@@ -91,6 +95,8 @@ export class EmbeddedHost {
     // (and does so as well if it contains 0.0.0.0).
     process.env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
     process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
+    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, logger: this.logger });
+    await this.dev.start(this.baseUrl);
 
     this.db = new Database(path.join(o.dataDir, 'runtime.db'));
     this.db.pragma('journal_mode = WAL');
@@ -148,6 +154,7 @@ export class EmbeddedHost {
     await this.serviceBus?.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
+    await this.dev?.stop();
     for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
     this.db?.close();
     this.busDb?.close();
@@ -185,6 +192,7 @@ export class EmbeddedHost {
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
+      if (url.pathname.startsWith('/local-issuer/') && (await this.dev.handle(url, res))) return;
       const prefix = this.routePrefix;
       if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
         const rest = url.pathname.slice(prefix.length);

@@ -1,0 +1,117 @@
+// npm run bench:api — requests/s and latency of POST /v1/orders and GET /v1/orders/{id} on the
+// embedded runtime (Cosmos emulator, Durable saga start, JWT validation), next to a bare Node
+// HTTP server answering a fixed body under the same load generator: the ratio is our overhead.
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { startHost, tempDir } from '../test/support/host-process';
+import { mintToken } from '../runtime/identity/local-issuer';
+
+const posts = Number(process.env.BENCH_POSTS ?? 1000);
+const gets = Number(process.env.BENCH_GETS ?? 5000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const customers = 100;
+
+interface Result { requests: number; seconds: number; rps: number; p50: number; p99: number; statuses: Record<number, number> }
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+function request(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Closed-loop load: `concurrency` workers, each sending its next request when the last answered. */
+async function load(n: number, make: (i: number) => Promise<{ status: number }>): Promise<Result> {
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) {
+      const i = next++;
+      const s = performance.now();
+      const { status } = await make(i);
+      latencies.push(performance.now() - s);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+  return { requests: n, seconds, rps: n / seconds, p50: pct(50), p99: pct(99), statuses };
+}
+
+function orderBody(customerId: string): string {
+  return JSON.stringify({
+    customer: { id: customerId, email: `${customerId}@example.com`, name: 'Bench Customer' },
+    items: [{ sku: 'MUG-CER-350', quantity: 2 }, { sku: 'BOOK-DDD-EN', quantity: 1 }],
+    shippingAddress: { name: 'Bench Customer', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
+    payment: { method: 'paypal', vaultId: 'vault-ok' },
+  });
+}
+
+async function bare(body: string): Promise<Result> {
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    await load(500, () => request(url, 'GET', {}));
+    return await load(gets, () => request(url, 'GET', {}));
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  // Per-caller rate limiting is switched off: the benchmark is one client at full speed.
+  const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0' } });
+  try {
+    const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => mintToken(host.dataDir, { subject: `bench-${i}` })));
+    const place = (i: number) =>
+      request(`${host.api}/v1/orders`, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % customers]}`, 'idempotency-key': randomUUID() }, orderBody(`bench-${i % customers}`));
+    const ids: { id: string; customer: number }[] = [];
+    const placeAndKeep = async (i: number) => {
+      const r = await place(i);
+      if (r.status === 202) ids.push({ id: (JSON.parse(r.body) as { id: string }).id, customer: i % customers });
+      return r;
+    };
+    await load(100, placeAndKeep); // warm-up: JIT, connections, JWKS cache
+    const postResult = await load(posts, placeAndKeep);
+    const sample = await request(`${host.api}/v1/orders/${ids[0].id}`, 'GET', { authorization: `Bearer ${tokens[ids[0].customer]}` });
+    const getResult = await load(gets, (i) => {
+      const o = ids[i % ids.length];
+      return request(`${host.api}/v1/orders/${o.id}`, 'GET', { authorization: `Bearer ${tokens[o.customer]}` });
+    });
+    const bareResult = await bare(sample.body);
+
+    const row = (name: string, r: Result) =>
+      `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`;
+    console.log(`\nbench:api — ${concurrency} concurrent keep-alive connections, load generator in the same machine\n`);
+    console.log('| endpoint | requests | req/s | p50 ms | p99 ms | statuses |');
+    console.log('|---|---|---|---|---|---|');
+    console.log(row('POST /api/v1/orders (embedded runtime)', postResult));
+    console.log(row('GET /api/v1/orders/{id} (embedded runtime)', getResult));
+    console.log(row(`bare node:http, fixed ${sample.body.length}-byte body`, bareResult));
+    console.log(`\noverhead vs bare Node: POST ${(bareResult.rps / postResult.rps).toFixed(1)}× fewer req/s, GET ${(bareResult.rps / getResult.rps).toFixed(1)}× fewer req/s`);
+    const failures = Object.entries({ ...postResult.statuses, ...getResult.statuses }).filter(([s]) => !['200', '202'].includes(s));
+    if (failures.length) throw new Error(`unexpected statuses: ${JSON.stringify(failures)}`);
+  } finally {
+    agent.destroy();
+    await host.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+// The order API: place (idempotent), read (ETag), list (cursor, newest first) and cancel.
+import { app } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import * as df from 'durable-functions';
+import { randomBytes } from 'node:crypto';
+import { cancelOrder } from '../application/cancel-order';
+import { placeOrder } from '../application/place-order';
+import { requestFingerprint } from '../application/request-fingerprint';
+import type { Principal } from '../adapters/auth/token-verifier';
+import { decodeCursor, encodeCursor } from './http/cursor';
+import { clientEndpoint, endpoint } from './http/endpoint';
+import { httpEtag, ifMatchPasses, ifNoneMatchHits } from './http/etag';
+import { forbidden, guard } from './http/guard';
+import { cartInvalid, orderPath, presentOrder, presentOrderSummary } from './http/presenters';
+import { jsonResponse, problemResponse, requestId } from './http/problem';
+import { readJson, validationProblem } from './http/read-json';
+import { cancelRequestSchema, listOrdersQuerySchema, orderIdSchema, orderRequestSchema } from './http/schemas';
+import { DurableOrderWorkflow } from './wiring/durable-workflow';
+import { getServices } from './wiring/services';
+
+const newOrderId = (): string => `ord_${randomBytes(12).toString('base64url')}`;
+
+const notFound = (req: HttpRequest, id: string): HttpResponseInit =>
+  problemResponse(req, { status: 404, type: 'order-not-found', title: 'Order not found', detail: `There is no order ${id} for this caller.` });
+
+/** Customers reach only their own partition; admins look up any order. */
+function loader(principal: Principal, id: string) {
+  const { orders } = getServices();
+  return () => (principal.isAdmin ? orders.find(id) : orders.get(id, principal.customerId));
+}
+
+df.app.client.http('createOrder', {
+  route: 'v1/orders',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
+    const g = await guard(req);
+    if (!g.ok) return g.response;
+    const key = req.headers.get('idempotency-key');
+    if (key === null) {
+      return problemResponse(req, { status: 400, type: 'idempotency-key-required', title: 'Idempotency-Key header required', detail: 'Send a unique Idempotency-Key (e.g. a UUID) with every new order, and the same key when retrying it.' });
+    }
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      return problemResponse(req, { status: 400, type: 'idempotency-key-invalid', title: 'Invalid Idempotency-Key', detail: 'The key is 1 to 255 visible ASCII characters.' });
+    }
+    const body = await readJson(req, orderRequestSchema);
+    if (!body.ok) return problemResponse(req, body.problem);
+    const principal = g.principal;
+    if (body.value.customer.id !== principal.customerId && !principal.isAdmin) {
+      return forbidden(req, 'Customers can place orders only for themselves: customer.id must be the id in your token.');
+    }
+
+    const services = getServices();
+    const claim = await services.idempotency.claim(principal.customerId, key, requestFingerprint(body.value), newOrderId());
+    switch (claim.kind) {
+      case 'replay':
+        return { status: claim.response.status, headers: { ...claim.response.headers, ...g.headers, 'idempotent-replayed': 'true', 'x-request-id': requestId(req) }, body: claim.response.body };
+      case 'mismatch':
+        return problemResponse(req, { status: 422, type: 'idempotency-key-reused', title: 'Idempotency-Key already used for another request', detail: 'This key was used with a different body. Use a new key for a new order.' });
+      case 'in-progress':
+        return problemResponse(req, { status: 409, type: 'idempotency-key-in-use', title: 'A request with this Idempotency-Key is in progress', detail: 'Retry after the first request has finished.' }, { 'retry-after': String(claim.retryAfterSeconds) });
+    }
+
+    // On an unexpected failure the claim is kept: its lease runs out and a retry takes over with
+    // the same order id, converging on one order.
+    const result = await placeOrder(
+      { orders: services.orders, workflow: new DurableOrderWorkflow(client), catalog: services.catalog, rules: services.pricingRules },
+      claim.resourceId,
+      body.value,
+      new Date().toISOString(),
+    );
+    if (!result.ok) {
+      await services.idempotency.release(claim.token); // nothing happened: the fixed cart may reuse the key
+      return problemResponse(req, cartInvalid(result.problems));
+    }
+    const order = result.order;
+    const headers = { 'content-type': 'application/json', location: orderPath(order.value.id), etag: httpEtag(order.etag) };
+    const responseBody = JSON.stringify(presentOrder(order.value));
+    await services.idempotency.complete(claim.token, { status: 202, headers, body: responseBody });
+    return { status: 202, headers: { ...headers, ...g.headers, 'x-request-id': requestId(req) }, body: responseBody };
+  }),
+});
+
+app.http('getOrder', {
+  route: 'v1/orders/{id}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: endpoint(async (req: HttpRequest): Promise<HttpResponseInit> => {
+    const g = await guard(req);
+    if (!g.ok) return g.response;
+    const id = req.params.id;
+    if (!orderIdSchema.safeParse(id).success) return notFound(req, id);
+    const found = await loader(g.principal, id)();
+    if (!found) return notFound(req, id);
+    const etag = httpEtag(found.etag);
+    const cache = { etag, 'cache-control': 'private, no-cache', ...g.headers };
+    const inm = req.headers.get('if-none-match');
+    if (inm && ifNoneMatchHits(inm, found.etag)) return { status: 304, headers: { ...cache, 'x-request-id': requestId(req) } };
+    return jsonResponse(req, 200, presentOrder(found.value), cache);
+  }),
+});
+
+app.http('listOrders', {
+  route: 'v1/orders',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: endpoint(async (req: HttpRequest): Promise<HttpResponseInit> => {
+    const g = await guard(req);
+    if (!g.ok) return g.response;
+    const parsed = listOrdersQuerySchema.safeParse(Object.fromEntries(req.query.entries()));
+    if (!parsed.success) return problemResponse(req, validationProblem(parsed.error, 'query string'));
+    const q = parsed.data;
+    const principal = g.principal;
+    if (q.customerId !== undefined && q.customerId !== principal.customerId && !principal.isAdmin) {
+      return forbidden(req, 'Only admins can list other customers\' orders.');
+    }
+    const customerId = principal.isAdmin ? q.customerId : principal.customerId;
+    const filter = JSON.stringify([customerId ?? null, q.status ?? null]);
+    let after;
+    if (q.cursor !== undefined) {
+      after = decodeCursor(q.cursor, filter);
+      if (after === 'invalid' || after === 'wrong-filter') {
+        return problemResponse(req, {
+          status: 400,
+          type: 'invalid-cursor',
+          title: 'Invalid cursor',
+          detail: after === 'invalid' ? 'The cursor is not one this API issued.' : 'The cursor belongs to a listing with other filters; keep status and customerId unchanged while paging.',
+          errors: [{ pointer: '/cursor', detail: 'invalid cursor' }],
+        });
+      }
+    }
+    const page = await getServices().orders.list({ customerId, status: q.status, limit: q.limit, after });
+    const nextCursor = page.next ? encodeCursor(page.next, filter) : null;
+    const link = (cursor?: string) => {
+      const u = new URLSearchParams();
+      if (q.status) u.set('status', q.status);
+      if (q.customerId) u.set('customerId', q.customerId);
+      u.set('limit', String(q.limit));
+      if (cursor) u.set('cursor', cursor);
+      return `/api/v1/orders?${u.toString()}`;
+    };
+    return jsonResponse(req, 200, {
+      items: page.items.map((v) => presentOrderSummary(v.value)),
+      nextCursor,
+      links: { self: link(q.cursor), next: nextCursor ? link(nextCursor) : null },
+    }, { 'cache-control': 'private, no-cache', ...g.headers });
+  }),
+});
+
+df.app.client.http('cancelOrder', {
+  route: 'v1/orders/{id}/cancel',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
+    const g = await guard(req);
+    if (!g.ok) return g.response;
+    const id = req.params.id;
+    // The body is optional: an empty POST cancels without a reason.
+    let reason = 'cancelled by the customer';
+    if (req.headers.get('content-length') !== '0' && (req.headers.get('content-type') !== null || req.headers.get('transfer-encoding') !== null)) {
+      const body = await readJson(req, cancelRequestSchema);
+      if (!body.ok) return problemResponse(req, body.problem);
+      reason = body.value.reason ?? reason;
+    }
+    if (!orderIdSchema.safeParse(id).success) return notFound(req, id);
+    const ifMatch = req.headers.get('if-match');
+    const result = await cancelOrder(
+      { orders: getServices().orders, workflow: new DurableOrderWorkflow(client) },
+      { load: loader(g.principal, id), ifMatch: ifMatch === null ? undefined : (etag) => ifMatchPasses(ifMatch, etag), reason, at: new Date().toISOString() },
+    );
+    switch (result.kind) {
+      case 'not-found':
+        return notFound(req, id);
+      case 'precondition-failed':
+        return problemResponse(req, { status: 412, type: 'precondition-failed', title: 'The order has changed', detail: 'The order is no longer the version named in If-Match. Fetch it again and decide anew.' }, { etag: httpEtag(result.etag) });
+      case 'not-cancellable':
+        return problemResponse(req, { status: 409, type: 'order-not-cancellable', title: 'The order can no longer be cancelled', detail: `The order is ${result.status}; orders can be cancelled until they are shipped.`, orderStatus: result.status });
+      case 'cancelled':
+        return jsonResponse(req, 200, presentOrder(result.order.value), { etag: httpEtag(result.order.etag), ...g.headers });
+    }
+  }),
+});

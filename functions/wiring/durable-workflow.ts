@@ -1,0 +1,45 @@
+// The order saga as the application sees it, on the Durable Functions client: one orchestration
+// per order, its instance id the order id.
+import type { DurableClient } from 'durable-functions';
+import type { Order } from '../../domain/order';
+import type { OrderWorkflow } from '../../application/ports';
+
+export const sagaName = 'orderSaga';
+export const cancelledEvent = 'OrderCancelled';
+
+export interface SagaInput {
+  orderId: string;
+  customerId: string;
+}
+
+// durable-functions reports a missing instance only through the message of a plain Error.
+const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404/.test(err.message);
+const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
+
+export class DurableOrderWorkflow implements OrderWorkflow {
+  constructor(private readonly client: DurableClient) {}
+
+  async start(order: Order): Promise<void> {
+    // startNew on a finished instance would run the saga again, so look first.
+    try {
+      await this.client.getStatus(order.id);
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const input: SagaInput = { orderId: order.id, customerId: order.customer.id };
+    try {
+      await this.client.startNew(sagaName, { instanceId: order.id, input });
+    } catch (err) {
+      if (!isConflict(err)) throw err; // a concurrent retry started it first
+    }
+  }
+
+  async notifyCancelled(order: Order): Promise<void> {
+    try {
+      await this.client.raiseEvent(order.id, cancelledEvent, { reason: order.cancellationReason ?? null });
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // finished sagas need no news
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The composition root: builds each adapter once per process, on first use, from the settings.
+import type { Container } from '@azure/cosmos';
+import { catalog, pricingRules } from '../../adapters/catalog/store-config';
+import { containerNames, createCosmosClient } from '../../adapters/cosmos/cosmos-client';
+import { CosmosIdempotencyStore } from '../../adapters/cosmos/cosmos-idempotency-store';
+import { CosmosOrderStore } from '../../adapters/cosmos/cosmos-order-store';
+import { createTokenVerifier } from '../../adapters/auth/token-verifier';
+import type { Verification } from '../../adapters/auth/token-verifier';
+import type { IdempotencyStore, OrderStore } from '../../application/ports';
+import { RateLimiter } from '../http/rate-limit';
+import { settings } from './settings';
+
+interface Services {
+  orders: OrderStore;
+  idempotency: IdempotencyStore;
+  verifyToken: (token: string) => Promise<Verification>;
+  rateLimiter: RateLimiter;
+  catalog: typeof catalog;
+  pricingRules: typeof pricingRules;
+}
+
+let services: Services | undefined;
+
+export function getServices(): Services {
+  if (services) return services;
+  const s = settings();
+  const db = createCosmosClient({ endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE }).database(s.COSMOS_DATABASE);
+  const container = (name: string): Container => db.container(name);
+  services = {
+    orders: new CosmosOrderStore(container(containerNames.orders)),
+    idempotency: new CosmosIdempotencyStore(container(containerNames.idempotency), { retentionSeconds: s.IDEMPOTENCY_RETENTION_SECONDS, leaseMs: 30_000 }),
+    verifyToken: createTokenVerifier({
+      issuer: s.AUTH_ISSUER,
+      audience: s.AUTH_AUDIENCE,
+      jwksUri: s.AUTH_JWKS_URI,
+      adminRole: s.AUTH_ADMIN_ROLE,
+      customerIdClaim: s.AUTH_CUSTOMER_ID_CLAIM,
+    }),
+    rateLimiter: new RateLimiter(s.API_RATE_LIMIT_PER_SECOND, s.API_RATE_LIMIT_PER_SECOND * 2),
+    catalog,
+    pricingRules,
+  };
+  return services;
+}

@@ -1,0 +1,118 @@
+import { cancelOrder } from '../../application/cancel-order';
+import { placeOrder } from '../../application/place-order';
+import type { PlaceOrderInput } from '../../application/place-order';
+import type { OrderWorkflow } from '../../application/ports';
+import { catalog, pricingRules } from '../../adapters/catalog/store-config';
+import { applyEvent } from '../../domain/order';
+import type { Order } from '../../domain/order';
+import { MemoryOrderStore } from '../support/memory-order-store';
+
+class RecordingWorkflow implements OrderWorkflow {
+  started: string[] = [];
+  cancelled: string[] = [];
+  async start(o: Order) { this.started.push(o.id); }
+  async notifyCancelled(o: Order) { this.cancelled.push(o.id); }
+}
+
+const input: PlaceOrderInput = {
+  customer: { id: 'cust-1', email: 'ada@example.com', name: 'Ada Lovelace' },
+  items: [{ sku: 'MUG-CER-350', quantity: 2 }],
+  shippingAddress: { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
+  shippingMethod: 'standard',
+  payment: { method: 'paypal', vaultId: 'vault-1' },
+};
+
+function setup() {
+  const orders = new MemoryOrderStore();
+  const workflow = new RecordingWorkflow();
+  return { orders, workflow, deps: { orders, workflow, catalog, rules: pricingRules } };
+}
+
+test('placing an order prices it on the server, stores it and starts its saga', async () => {
+  const { orders, workflow, deps } = setup();
+  const r = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
+  if (!r.ok) throw new Error('expected an order');
+  expect(r.order.value.status).toBe('received');
+  expect(r.order.value.quote.totals.total.amount).toBeGreaterThan(0);
+  expect(orders.docs.size).toBe(1);
+  expect(workflow.started).toEqual(['ord_1']);
+});
+
+test('a retry with the same order id keeps the first stored order (price and time) and re-ensures the saga', async () => {
+  const { orders, workflow, deps } = setup();
+  await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
+  const again = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:05:00.000Z');
+  if (!again.ok) throw new Error('expected an order');
+  expect(again.order.value.createdAt).toBe('2026-11-25T10:00:00.000Z');
+  expect(orders.docs.size).toBe(1);
+  expect(workflow.started).toEqual(['ord_1', 'ord_1']);
+});
+
+test('an unpriceable cart stores nothing and starts nothing', async () => {
+  const { orders, workflow, deps } = setup();
+  const r = await placeOrder(deps, 'ord_1', { ...input, items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }, '2026-11-25T10:00:00.000Z');
+  expect(r.ok).toBe(false);
+  expect(orders.docs.size).toBe(0);
+  expect(workflow.started).toEqual([]);
+});
+
+describe('cancel', () => {
+  async function placed() {
+    const s = setup();
+    const r = await placeOrder(s.deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
+    if (!r.ok) throw new Error('expected an order');
+    return { ...s, load: () => s.orders.find('ord_1') };
+  }
+
+  test('cancels a received order, records the reason and tells the saga', async () => {
+    const { orders, workflow, load } = await placed();
+    const r = await cancelOrder({ orders, workflow }, { load, reason: 'changed my mind', at: '2026-11-25T10:01:00.000Z' });
+    expect(r.kind).toBe('cancelled');
+    const stored = orders.docs.get('ord_1')!.value;
+    expect(stored.status).toBe('cancelled');
+    expect(stored.cancellationReason).toBe('changed my mind');
+    expect(stored.timeline.map((t) => t.status)).toEqual(['received', 'cancelled']);
+    expect(workflow.cancelled).toEqual(['ord_1']);
+  });
+
+  test('cancelling twice is not an error, and re-notifies the saga', async () => {
+    const { orders, workflow, load } = await placed();
+    await cancelOrder({ orders, workflow }, { load, reason: 'x', at: '2026-11-25T10:01:00.000Z' });
+    const again = await cancelOrder({ orders, workflow }, { load, reason: 'x', at: '2026-11-25T10:02:00.000Z' });
+    expect(again.kind).toBe('cancelled');
+    expect(orders.docs.get('ord_1')!.value.timeline).toHaveLength(2);
+    expect(workflow.cancelled).toEqual(['ord_1', 'ord_1']);
+  });
+
+  test('a shipped order cannot be cancelled', async () => {
+    const { orders, workflow, load } = await placed();
+    let o = orders.docs.get('ord_1')!.value;
+    for (const e of ['stock-reserved', 'invoice-issued', 'payment-captured', 'shipment-created'] as const) o = applyEvent(o, e, '2026-11-25T10:00:30.000Z');
+    orders.put(o);
+    const r = await cancelOrder({ orders, workflow }, { load, reason: 'x', at: '2026-11-25T10:01:00.000Z' });
+    expect(r).toEqual({ kind: 'not-cancellable', status: 'shipped' });
+    expect(workflow.cancelled).toEqual([]);
+  });
+
+  test('losing a race with the saga re-reads and applies the cancel to the newer version', async () => {
+    const { orders, workflow, load } = await placed();
+    orders.beforeReplace = () => orders.put(applyEvent(orders.docs.get('ord_1')!.value, 'stock-reserved', '2026-11-25T10:00:59.000Z'));
+    const r = await cancelOrder({ orders, workflow }, { load, reason: 'x', at: '2026-11-25T10:01:00.000Z' });
+    expect(r.kind).toBe('cancelled');
+    expect(orders.docs.get('ord_1')!.value.timeline.map((t) => t.status)).toEqual(['received', 'reserved', 'cancelled']);
+  });
+
+  test('If-Match naming an older version fails the precondition and changes nothing', async () => {
+    const { orders, workflow, load } = await placed();
+    const seen = orders.docs.get('ord_1')!.etag;
+    orders.put(applyEvent(orders.docs.get('ord_1')!.value, 'stock-reserved', '2026-11-25T10:00:59.000Z'));
+    const r = await cancelOrder({ orders, workflow }, { load, ifMatch: (etag) => etag === seen, reason: 'x', at: '2026-11-25T10:01:00.000Z' });
+    expect(r).toEqual({ kind: 'precondition-failed', etag: orders.docs.get('ord_1')!.etag });
+    expect(orders.docs.get('ord_1')!.value.status).toBe('reserved');
+  });
+
+  test('an unknown order is not found', async () => {
+    const { orders, workflow } = setup();
+    expect(await cancelOrder({ orders, workflow }, { load: async () => undefined, reason: 'x', at: 't' })).toEqual({ kind: 'not-found' });
+  });
+});

@@ -1,0 +1,28 @@
+// Settings and resource names the code uses must be provided where the app runs: a setting read
+// by the code but missing from the sample would break `func start`; a container name that is
+// not in the layout Bicep deploys would break Azure.
+import fs from 'node:fs';
+import path from 'node:path';
+import { settingNames } from '../../functions/wiring/settings';
+import { containerNames } from '../../adapters/cosmos/cosmos-client';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const read = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+
+test('every app setting the code reads is listed in local.settings.sample.json', () => {
+  const sample = Object.keys(read('local.settings.sample.json').Values);
+  expect(settingNames.filter((n) => !sample.includes(n))).toEqual([]);
+});
+
+test('the embedded runtime fills exactly the settings the sample leaves empty for it', () => {
+  const values: Record<string, string> = read('local.settings.sample.json').Values;
+  const empty = Object.entries(values).filter(([, v]) => v === '').map(([k]) => k).sort();
+  expect(empty).toEqual(['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URI', 'COSMOS_ENDPOINT', 'COSMOS_KEY']);
+  const devServices = fs.readFileSync(path.join(root, 'runtime', 'dev-services.ts'), 'utf8');
+  for (const name of empty) expect(devServices).toContain(`setDefault('${name}'`);
+});
+
+test('the Cosmos containers the adapter uses are the ones the layout file provisions', () => {
+  const layout = read('bicep/cosmos-containers.json') as { containers: { name: string }[] };
+  expect(layout.containers.map((c) => c.name).sort()).toEqual(Object.values(containerNames).sort());
+});
