@@ -34,12 +34,13 @@ export async function placeOrder(deps: PlaceOrderDeps, orderId: string, input: P
   if (!priced.ok) return { ok: false, problems: priced.problems };
   const order = createOrder({ id: orderId, customer: input.customer, shippingAddress: input.shippingAddress, quote: priced.quote, payment: input.payment, at });
   let stored = await deps.orders.create(order);
+  const fresh = stored !== 'exists';
   if (stored === 'exists') {
     // A previous attempt stored it and then failed: keep what was stored (its price and time).
     const existing = await deps.orders.get(orderId, input.customer.id);
     if (!existing) throw new Error(`order ${orderId} exists but cannot be read back`);
     stored = existing;
   }
-  await deps.workflow.start(stored.value);
+  await deps.workflow.start(stored.value, !fresh);
   return { ok: true, order: stored };
 }

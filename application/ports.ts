@@ -43,8 +43,11 @@ export interface OrderStore {
 
 /** The long-running process behind an order (the Durable orchestration). */
 export interface OrderWorkflow {
-  /** Starts the order's saga unless it already runs or ran; safe to call again. */
-  start(order: Order): Promise<void>;
+  /**
+   * Starts the order's saga unless it already runs or ran; safe to call again. `mayExist` is
+   * false only when the order was stored just now, so no earlier attempt can have started it.
+   */
+  start(order: Order, mayExist: boolean): Promise<void>;
   /** Tells a running saga that the order was cancelled, so it compensates now. */
   notifyCancelled(order: Order): Promise<void>;
 }
@@ -68,6 +71,8 @@ export type IdempotencyClaim =
 export interface IdempotencyToken {
   id: string;
   etag: string;
+  /** The claimed record as stored, so completing it needs no extra read. */
+  record: unknown;
 }
 
 export interface IdempotencyStore {

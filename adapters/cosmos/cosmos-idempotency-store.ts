@@ -49,14 +49,14 @@ export class CosmosIdempotencyStore implements IdempotencyStore {
       };
       try {
         const { resource } = await this.container.items.create(fresh);
-        return { kind: 'owner', resourceId: newResourceId, token: { id, etag: resource!._etag } };
+        return { kind: 'owner', resourceId: newResourceId, token: { id, etag: resource!._etag, record: fresh } };
       } catch (err) {
         if (cosmosStatus(err) !== 409) throw err;
       }
       const existing = await this.read(id);
       if (!existing) continue; // expired and removed in between: claim again
       if (existing.expiresAt <= now) {
-        await this.remove({ id, etag: existing._etag! });
+        await this.remove({ id, etag: existing._etag!, record: existing });
         continue;
       }
       if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
@@ -65,10 +65,9 @@ export class CosmosIdempotencyStore implements IdempotencyStore {
       // The owner died or gave up mid-way: take over, keeping its resource id so no second
       // resource is created.
       try {
-        const { resource } = await this.container
-          .item(id, id)
-          .replace({ ...existing, leaseUntil: now + this.options.leaseMs }, { accessCondition: { type: 'IfMatch', condition: existing._etag! } });
-        return { kind: 'owner', resourceId: existing.resourceId, token: { id, etag: resource!._etag } };
+        const taken: KeyDocument = { ...existing, leaseUntil: now + this.options.leaseMs };
+        const { resource } = await this.container.item(id, id).replace(taken, { accessCondition: { type: 'IfMatch', condition: existing._etag! } });
+        return { kind: 'owner', resourceId: existing.resourceId, token: { id, etag: resource!._etag, record: taken } };
       } catch (err) {
         if (cosmosStatus(err) !== 412) throw err;
         return { kind: 'in-progress', retryAfterSeconds: 1 };
@@ -78,12 +77,11 @@ export class CosmosIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(token: IdempotencyToken, response: StoredResponse): Promise<void> {
-    const existing = await this.read(token.id);
-    if (!existing) throw new Error('idempotency record vanished before completion');
+    const record = token.record as KeyDocument;
     try {
       await this.container
         .item(token.id, token.id)
-        .replace({ ...existing, state: 'completed', response }, { accessCondition: { type: 'IfMatch', condition: token.etag } });
+        .replace({ ...record, state: 'completed', response }, { accessCondition: { type: 'IfMatch', condition: token.etag } });
     } catch (err) {
       // 412: our lease ran out and a retry took the key over; it works on the same resource id
       // and records the same outcome, so this response stays valid.

@@ -19,13 +19,15 @@ const isConflict = (err: unknown): boolean => err instanceof Error && /status co
 export class DurableOrderWorkflow implements OrderWorkflow {
   constructor(private readonly client: DurableClient) {}
 
-  async start(order: Order): Promise<void> {
+  async start(order: Order, mayExist: boolean): Promise<void> {
     // startNew on a finished instance would run the saga again, so look first.
-    try {
-      await this.client.getStatus(order.id);
-      return;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    if (mayExist) {
+      try {
+        await this.client.getStatus(order.id);
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
     const input: SagaInput = { orderId: order.id, customerId: order.customer.id };
     try {
