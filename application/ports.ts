@@ -1,5 +1,6 @@
 // What the order use cases need from the outside world. Adapters implement these; tests may
 // implement them in memory.
+import type { Money } from '../domain/money';
 import type { Order } from '../domain/order';
 import type { OrderStatus } from '../domain/order-status';
 
@@ -84,4 +85,61 @@ export interface IdempotencyStore {
   complete(token: IdempotencyToken, response: StoredResponse): Promise<void>;
   /** Gives the key back (the request failed before any effect), so the client can retry it. */
   release(token: IdempotencyToken): Promise<void>;
+}
+
+// ---- the saga's outside world ----
+
+
+/** Why a payment step did not succeed, in terms the saga can act on. */
+export type PaymentFailure =
+  /** The buyer's instrument was refused: final, tell the customer. */
+  | { kind: 'declined'; reason: string }
+  /** PayPal or the network failed: worth retrying with the same request id. */
+  | { kind: 'unavailable'; reason: string };
+
+export interface PaymentGateway {
+  /**
+   * Creates the PayPal order (intent AUTHORIZE) for the order total. With a vault id PayPal needs
+   * no buyer; otherwise the result carries the approve link the buyer must visit.
+   */
+  createOrder(req: { orderId: string; amount: Money; vaultId?: string; returnUrl: string; cancelUrl: string; requestId: string }): Promise<
+    { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | { ok: false; failure: PaymentFailure }
+  >;
+  /** Authorizes an approved (or vaulted) PayPal order. */
+  authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | { ok: false; failure: PaymentFailure }>;
+  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | { ok: false; failure: PaymentFailure }>;
+  /** Releases an authorization that will never be captured. */
+  voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure }>;
+  refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | { ok: false; failure: PaymentFailure }>;
+}
+
+export interface ShipmentRequest {
+  orderId: string;
+  /** Idempotency: a repeated request with the same reference returns the first shipment. */
+  reference: string;
+  recipient: { name: string; line1: string; line2?: string; city: string; postalCode: string; country: string; email: string };
+  packages: { weightGrams: number }[];
+  declaredValue: Money;
+  service: 'standard' | 'express';
+}
+
+export interface CarrierGateway {
+  createShipment(req: ShipmentRequest): Promise<
+    | { ok: true; carrier: string; trackingNumber: string; trackingUrl: string; labelPdfBase64: string }
+    | { ok: false; retryable: boolean; reason: string }
+  >;
+}
+
+export interface EmailMessage {
+  /** Deterministic per order and stage: the email service deduplicates on it. */
+  operationId: string;
+  to: { address: string; displayName: string };
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface EmailSender {
+  /** Sends and waits for the service's verdict; a repeated operationId sends nothing new. */
+  send(message: EmailMessage): Promise<{ ok: true; messageId: string } | { ok: false; retryable: boolean; reason: string }>;
 }

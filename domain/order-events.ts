@@ -1,0 +1,28 @@
+// The stage events an order publishes (Service Bus topic `order-events`, messageId
+// `<orderId>:<stage>`), and the facts each carries for the customer's email.
+import type { Money } from './money';
+
+export const emailStages = ['received', 'invoiced', 'paid', 'shipped', 'delivered', 'cancelled', 'payment-failed', 'refunded'] as const;
+export type EmailStage = (typeof emailStages)[number];
+
+export interface OrderStageEvent {
+  orderId: string;
+  stage: EmailStage;
+  /** RFC 3339 UTC. */
+  occurredAt: string;
+  customer: { id: string; email: string; name: string };
+  total: Money;
+  lines: { sku: string; name: string; quantity: number; lineTotal: Money }[];
+  invoiceNumber?: string;
+  /** Where the buyer approves the payment (received/invoiced, when not vaulted). */
+  approveUrl?: string;
+  carrier?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  refunded?: Money;
+  /** Why: the decline, the cancellation reason, the carrier failure. */
+  reason?: string;
+}
+
+/** Deduplication key on the topic and idempotency key of the email: one per order and stage. */
+export const stageEventId = (e: Pick<OrderStageEvent, 'orderId' | 'stage'>): string => `${e.orderId}:${e.stage}`;
