@@ -14,6 +14,8 @@ module.exports = {
       testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'],
       testEnvironment: 'node',
       slowTestThreshold: 30,
+      // Each suite starts the runtime as a child process (with Azurite and the simulators).
+      testTimeout: 30_000,
     },
   ],
 };

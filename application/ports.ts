@@ -1,7 +1,9 @@
 // What the order use cases need from the outside world. Adapters implement these; tests may
 // implement them in memory.
 import type { Money } from '../domain/money';
+import type { Invoice } from '../domain/invoice';
 import type { Order } from '../domain/order';
+import type { OrderStageEvent } from '../domain/order-events';
 import type { OrderStatus } from '../domain/order-status';
 
 export interface Versioned<T> {
@@ -142,4 +144,22 @@ export interface EmailMessage {
 export interface EmailSender {
   /** Sends and waits for the service's verdict; a repeated operationId sends nothing new. */
   send(message: EmailMessage): Promise<{ ok: true; messageId: string } | { ok: false; retryable: boolean; reason: string }>;
+}
+
+export interface InvoiceStore {
+  /** Idempotent: saving the same number again replaces it with the same content. */
+  save(invoice: Invoice): Promise<void>;
+  /** The order's invoice and credit notes, oldest first. */
+  forOrder(orderId: string): Promise<Invoice[]>;
+}
+
+/** Rendered documents (invoice PDFs) by name. */
+export interface DocumentStore {
+  put(name: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  get(name: string): Promise<Uint8Array | undefined>;
+}
+
+export interface StageEventPublisher {
+  /** At-least-once; the topic drops duplicates by messageId `<orderId>:<stage>`. */
+  publish(event: OrderStageEvent): Promise<void>;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startHost, tempDir } from '../test/support/host-process';
+import { httpClient, percentile } from './http-load';
 import { mintToken } from '../runtime/identity/local-issuer';
 
 const posts = Number(process.env.BENCH_POSTS ?? 1000);
@@ -15,19 +16,8 @@ const customers = 100;
 
 interface Result { requests: number; seconds: number; rps: number; p50: number; p99: number; statuses: Record<number, number> }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-
-function request(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const client = httpClient(concurrency);
+const request = client.request;
 
 /** Closed-loop load: `concurrency` workers, each sending its next request when the last answered. */
 async function load(n: number, make: (i: number) => Promise<{ status: number }>): Promise<Result> {
@@ -46,8 +36,7 @@ async function load(n: number, make: (i: number) => Promise<{ status: number }>)
   }));
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
-  return { requests: n, seconds, rps: n / seconds, p50: pct(50), p99: pct(99), statuses };
+  return { requests: n, seconds, rps: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), statuses };
 }
 
 function orderBody(customerId: string): string {
@@ -106,7 +95,7 @@ async function main(): Promise<void> {
     const failures = Object.entries({ ...postResult.statuses, ...getResult.statuses }).filter(([s]) => !['200', '202'].includes(s));
     if (failures.length) throw new Error(`unexpected statuses: ${JSON.stringify(failures)}`);
   } finally {
-    agent.destroy();
+    client.close();
     await host.stop();
   }
 }

@@ -6,7 +6,9 @@ export const orderStatuses = [
   'reserved', // stock reserved
   'invoiced', // invoice number issued
   'awaiting-payment', // waiting for the buyer to approve the PayPal payment
+  'authorized', // PayPal authorized the amount; nothing captured yet
   'paid', // payment captured
+  'packing', // handed to fulfilment: the shipment is being booked, no longer cancellable
   'shipped', // handed to the carrier, tracking number known
   'delivered', // carrier confirmed delivery
   'cancelled', // cancelled before shipment; nothing charged, or the charge voided/refunded
@@ -16,15 +18,19 @@ export const orderStatuses = [
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export type OrderEvent =
-  | 'stock-reserved' | 'invoice-issued' | 'approval-requested' | 'payment-captured' | 'payment-declined'
-  | 'approval-timed-out' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable';
+  | 'stock-reserved' | 'invoice-issued' | 'approval-requested' | 'payment-authorized' | 'payment-captured' | 'payment-declined'
+  | 'approval-timed-out' | 'fulfilment-started' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable';
 
 const table: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
   received: { 'stock-reserved': 'reserved', 'stock-unavailable': 'cancelled', cancel: 'cancelled' },
   reserved: { 'invoice-issued': 'invoiced', cancel: 'cancelled' },
-  invoiced: { 'approval-requested': 'awaiting-payment', 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
-  'awaiting-payment': { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', 'approval-timed-out': 'payment-failed', cancel: 'cancelled' },
-  paid: { 'shipment-created': 'shipped', 'refund-completed': 'refunded', cancel: 'cancelled' },
+  invoiced: { 'approval-requested': 'awaiting-payment', 'payment-authorized': 'authorized', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
+  'awaiting-payment': { 'payment-authorized': 'authorized', 'payment-declined': 'payment-failed', 'approval-timed-out': 'payment-failed', cancel: 'cancelled' },
+  authorized: { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
+  // Capture happens right before fulfilment; cancelling a paid order refunds it.
+  paid: { 'fulfilment-started': 'packing', 'refund-completed': 'refunded', cancel: 'cancelled' },
+  // The carrier refused the shipment after payment: the saga refunds.
+  packing: { 'shipment-created': 'shipped', 'refund-completed': 'refunded' },
   shipped: { 'delivery-confirmed': 'delivered' },
   delivered: {},
   cancelled: {},
@@ -50,5 +56,5 @@ export function canTransition(from: OrderStatus, event: OrderEvent): boolean {
   return table[from][event] !== undefined;
 }
 
-/** A customer may cancel until the goods are handed to the carrier. */
+/** A customer may cancel until the order is handed to fulfilment. */
 export const isCancellable = (status: OrderStatus): boolean => canTransition(status, 'cancel');

@@ -35,6 +35,9 @@ export interface InvoiceRef {
 export interface Charge {
   provider: 'paypal';
   providerOrderId: string;
+  authorizationId?: string;
+  /** The authorization was released (cancel before capture). */
+  voided?: boolean;
   captureId?: string;
   /** Where the buyer approves the payment when no vaulted method was given. */
   approveUrl?: string;
@@ -61,6 +64,8 @@ export interface Order {
   updatedAt: string;
   /** Filled in by the saga as the stages complete. */
   invoice?: InvoiceRef;
+  /** Issued when a charged or invoiced order is cancelled, fails or is refunded. */
+  creditNote?: InvoiceRef;
   charge?: Charge;
   shipment?: Shipment;
   cancellationReason?: string;

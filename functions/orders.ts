@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { cancelOrder } from '../application/cancel-order';
 import { placeOrder } from '../application/place-order';
 import { requestFingerprint } from '../application/request-fingerprint';
-import type { Principal } from '../adapters/auth/token-verifier';
 import { decodeCursor, encodeCursor } from './http/cursor';
 import { clientEndpoint, endpoint } from './http/endpoint';
 import { httpEtag, ifMatchPasses, ifNoneMatchHits } from './http/etag';
@@ -14,20 +13,17 @@ import { forbidden, guard } from './http/guard';
 import { cartInvalid, orderPath, presentOrder, presentOrderSummary } from './http/presenters';
 import { jsonResponse, problemResponse, requestId } from './http/problem';
 import { readJson, validationProblem } from './http/read-json';
-import { cancelRequestSchema, listOrdersQuerySchema, orderIdSchema, orderRequestSchema } from './http/schemas';
+import { cancelRequestSchema, listOrdersQuerySchema, orderRequestSchema } from './http/schemas';
 import { DurableOrderWorkflow } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
+import { orderForCaller } from './wiring/order-access';
+import { settings } from './wiring/settings';
 
 const newOrderId = (): string => `ord_${randomBytes(12).toString('base64url')}`;
 
 const notFound = (req: HttpRequest, id: string): HttpResponseInit =>
   problemResponse(req, { status: 404, type: 'order-not-found', title: 'Order not found', detail: `There is no order ${id} for this caller.` });
 
-/** Customers reach only their own partition; admins look up any order. */
-function loader(principal: Principal, id: string) {
-  const { orders } = getServices();
-  return () => (principal.isAdmin ? orders.find(id) : orders.get(id, principal.customerId));
-}
 
 df.app.client.http('createOrder', {
   route: 'v1/orders',
@@ -64,7 +60,7 @@ df.app.client.http('createOrder', {
     // On an unexpected failure the claim is kept: its lease runs out and a retry takes over with
     // the same order id, converging on one order.
     const result = await placeOrder(
-      { orders: services.orders, workflow: new DurableOrderWorkflow(client), catalog: services.catalog, rules: services.pricingRules },
+      { orders: services.orders, workflow: new DurableOrderWorkflow(client, settings().PAYMENT_APPROVAL_TIMEOUT_SECONDS), catalog: services.catalog, rules: services.pricingRules },
       claim.resourceId,
       body.value,
       new Date().toISOString(),
@@ -89,8 +85,7 @@ app.http('getOrder', {
     const g = await guard(req);
     if (!g.ok) return g.response;
     const id = req.params.id;
-    if (!orderIdSchema.safeParse(id).success) return notFound(req, id);
-    const found = await loader(g.principal, id)();
+    const found = await orderForCaller(g.principal, id);
     if (!found) return notFound(req, id);
     const etag = httpEtag(found.etag);
     const cache = { etag, 'cache-control': 'private, no-cache', ...g.headers };
@@ -162,11 +157,10 @@ df.app.client.http('cancelOrder', {
       if (!body.ok) return problemResponse(req, body.problem);
       reason = body.value.reason ?? reason;
     }
-    if (!orderIdSchema.safeParse(id).success) return notFound(req, id);
     const ifMatch = req.headers.get('if-match');
     const result = await cancelOrder(
-      { orders: getServices().orders, workflow: new DurableOrderWorkflow(client) },
-      { load: loader(g.principal, id), ifMatch: ifMatch === null ? undefined : (etag) => ifMatchPasses(ifMatch, etag), reason, at: new Date().toISOString() },
+      { orders: getServices().orders, workflow: new DurableOrderWorkflow(client, settings().PAYMENT_APPROVAL_TIMEOUT_SECONDS) },
+      { load: () => orderForCaller(g.principal, id), ifMatch: ifMatch === null ? undefined : (etag) => ifMatchPasses(ifMatch, etag), reason, at: new Date().toISOString() },
     );
     switch (result.kind) {
       case 'not-found':
@@ -174,7 +168,7 @@ df.app.client.http('cancelOrder', {
       case 'precondition-failed':
         return problemResponse(req, { status: 412, type: 'precondition-failed', title: 'The order has changed', detail: 'The order is no longer the version named in If-Match. Fetch it again and decide anew.' }, { etag: httpEtag(result.etag) });
       case 'not-cancellable':
-        return problemResponse(req, { status: 409, type: 'order-not-cancellable', title: 'The order can no longer be cancelled', detail: `The order is ${result.status}; orders can be cancelled until they are shipped.`, orderStatus: result.status });
+        return problemResponse(req, { status: 409, type: 'order-not-cancellable', title: 'The order can no longer be cancelled', detail: `The order is ${result.status}; orders can be cancelled until fulfilment starts.`, orderStatus: result.status });
       case 'cancelled':
         return jsonResponse(req, 200, presentOrder(result.order.value), { etag: httpEtag(result.order.etag), ...g.headers });
     }

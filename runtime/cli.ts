@@ -24,6 +24,7 @@ Options:
   --host ADDR            Address to listen on (default: 127.0.0.1)
   --servicebus-port N    AMQP port of the Service Bus emulator (default: 5672; 0 picks one)
   --cosmos-port N        Port of the Cosmos DB emulator (default: 8081; 0 picks one)
+  --blob-port N          Port of Azurite's Blob service (default: 10000; 0 picks one)
   --data-dir DIR         Where state is kept (default: <app-root>/.data/runtime)
   --log-level LEVEL      trace|debug|information|warning|error|none (default: information)
   --status STATUS        With status: only instances in this runtime status
@@ -49,7 +50,7 @@ function parseArgs(argv: string[]): Args {
   return { command, flags };
 }
 
-const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'data-dir', 'log-level', 'status', 'sub', 'role', 'email', 'expires']);
+const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'blob-port', 'data-dir', 'log-level', 'status', 'sub', 'role', 'email', 'expires']);
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
         port: port(flags.port, 7071, '--port'),
         serviceBusPort: port(flags['servicebus-port'], 5672, '--servicebus-port'),
         cosmosPort: port(flags['cosmos-port'], 8081, '--cosmos-port'),
+        blobPort: port(flags['blob-port'], 10000, '--blob-port'),
         dataDir,
         logLevel,
       });

@@ -7,10 +7,17 @@ import http from 'node:http';
 import path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import type { ContainerDefinition, IndexingPolicy } from '@azure/cosmos';
-import { emulatorClientOptions, startCosmosEmulator } from './cosmos-emulator';
-import type { RunningCosmosEmulator } from './cosmos-emulator';
+import { emulatorClientOptions, startCosmosEmulator } from './cosmos';
+import type { RunningCosmosEmulator } from './cosmos';
 import { jwks, jwksPath, loadOrCreateIssuerKey, localAudience, localIssuer } from './identity/local-issuer';
 import type { Logger } from './host/logger';
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { startAzurite } from './blob/azurite';
+import type { RunningAzurite } from './blob/azurite';
+import { PayPalSimulator } from './simulators/paypal';
+import { CarrierSimulator } from './simulators/carrier/carrier-simulator';
+import { AcsEmailSimulator } from './simulators/email/acs-email-simulator';
 
 export interface DevServicesOptions {
   appRoot: string;
@@ -18,6 +25,8 @@ export interface DevServicesOptions {
   host: string;
   /** Port of the local Cosmos DB endpoint; 0 picks a free one. */
   cosmosPort: number;
+  /** Port of Azurite's Blob service; 0 picks a free one. */
+  blobPort: number;
   logger: Logger;
 }
 
@@ -28,8 +37,27 @@ interface CosmosLayout {
 
 const openIdPath = '/local-issuer/.well-known/openid-configuration';
 
+/** Local credentials of the simulators: fixed, since they protect nothing outside this machine. */
+const local = {
+  paypalClientId: 'local-paypal-client',
+  paypalClientSecret: 'local-paypal-secret',
+  paypalWebhookId: 'LOCAL-WEBHOOK-1',
+  carrierKey: 'local-dhl-key',
+  carrierSecret: 'local-dhl-secret',
+  carrierAccount: '123456789',
+  senderDomain: 'orders.example.com',
+};
+
+interface Simulator {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+  close(): void | Promise<void>;
+}
+
 export class DevServices {
   cosmos?: RunningCosmosEmulator;
+  azurite?: RunningAzurite;
+  private simulators: Simulator[] = [];
+  private simulatorDb?: Database.Database;
   private baseUrl = '';
 
   constructor(private readonly o: DevServicesOptions) {}
@@ -42,8 +70,18 @@ export class DevServices {
     setDefault('AUTH_AUDIENCE', localAudience);
     setDefault('AUTH_JWKS_URI', `${baseUrl}${jwksPath}`);
 
+    setDefault('PUBLIC_BASE_URL', baseUrl);
+
     const layoutFile = path.join(this.o.appRoot, 'bicep', 'cosmos-containers.json');
-    if (!fs.existsSync(layoutFile) || process.env.COSMOS_ENDPOINT) return;
+    // Only the product app (which has the Cosmos layout) gets the product's stand-ins.
+    if (!fs.existsSync(layoutFile)) return;
+    await this.startSimulators(baseUrl);
+    if (!process.env.INVOICES_STORAGE_CONNECTION && !process.env.INVOICES_STORAGE_ACCOUNT_URL) {
+      this.azurite = await startAzurite({ location: path.join(this.o.dataDir, 'azurite'), host: '127.0.0.1', port: this.o.blobPort });
+      setDefault('INVOICES_STORAGE_CONNECTION', this.azurite.connectionString);
+      this.o.logger.info(`Azurite Blob Storage on ${this.azurite.blobEndpoint}`);
+    }
+    if (process.env.COSMOS_ENDPOINT) return;
     this.cosmos = await startCosmosEmulator({ dbFile: path.join(this.o.dataDir, 'cosmos.db'), host: this.o.host, port: this.o.cosmosPort });
     await provision(this.cosmos, JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as CosmosLayout);
     setDefault('COSMOS_ENDPOINT', this.cosmos.endpoint);
@@ -52,10 +90,70 @@ export class DevServices {
     this.o.logger.info(`Cosmos DB emulator on ${this.cosmos.endpoint}: ${stats.containers} containers, ${stats.documents} documents`);
   }
 
-  /** Serves the issuer's discovery document and keys; true when it answered. */
-  async handle(url: URL, res: http.ServerResponse): Promise<boolean> {
+  /** PayPal, carrier and ACS Email simulators, mounted on the host under /sim/ and /dev/. */
+  private async startSimulators(baseUrl: string): Promise<void> {
+    this.simulatorDb = new Database(path.join(this.o.dataDir, 'simulators.db'));
+    this.simulatorDb.pragma('journal_mode = WAL');
+    this.simulatorDb.pragma('synchronous = NORMAL');
+    const db = this.simulatorDb;
+    const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+    setDefault('PAYPAL_CLIENT_ID', local.paypalClientId);
+    setDefault('PAYPAL_CLIENT_SECRET', local.paypalClientSecret);
+    setDefault('PAYPAL_API_BASE_URL', `${baseUrl}/sim/paypal`);
+    setDefault('PAYPAL_WEBHOOK_ID', local.paypalWebhookId);
+    setDefault('PAYPAL_CERT_ORIGINS', baseUrl);
+    setDefault('CARRIER_API_BASE_URL', `${baseUrl}/sim/dhl/mydhlapi`);
+    setDefault('CARRIER_API_KEY', local.carrierKey);
+    setDefault('CARRIER_API_SECRET', local.carrierSecret);
+    setDefault('CARRIER_ACCOUNT_NUMBER', local.carrierAccount);
+    setDefault('CARRIER_WEBHOOK_SECRET', this.secret('carrier-webhook-secret'));
+    const acsKey = this.secret('acs-access-key');
+    setDefault('ACS_EMAIL_CONNECTION_STRING', `endpoint=${baseUrl}/;accesskey=${acsKey}`);
+    setDefault('EMAIL_SENDER_ADDRESS', `DoNotReply@${local.senderDomain}`);
+    this.simulators = [
+      new PayPalSimulator({
+        db,
+        publicBaseUrl: baseUrl,
+        webhookUrl: `${baseUrl}/api/v1/webhooks/paypal`,
+        webhookId: process.env.PAYPAL_WEBHOOK_ID!,
+        clientId: process.env.PAYPAL_CLIENT_ID!,
+        clientSecret: process.env.PAYPAL_CLIENT_SECRET!,
+      }),
+      new CarrierSimulator({
+        db,
+        publicBaseUrl: baseUrl,
+        apiKey: process.env.CARRIER_API_KEY!,
+        apiSecret: process.env.CARRIER_API_SECRET!,
+        webhookUrl: `${baseUrl}/api/v1/webhooks/carrier`,
+        webhookSecret: process.env.CARRIER_WEBHOOK_SECRET!,
+        transitAfterMs: env('SIM_CARRIER_TRANSIT_MS', 5_000),
+        deliveredAfterMs: env('SIM_CARRIER_DELIVERED_MS', 20_000),
+      }),
+      new AcsEmailSimulator({ db, accessKey: acsKey, senderDomains: [local.senderDomain] }),
+    ];
+    this.o.logger.info(`Simulators: PayPal ${baseUrl}/sim/paypal, DHL ${baseUrl}/sim/dhl/mydhlapi, ACS Email ${baseUrl}/emails:send; inspect ${baseUrl}/dev/emails?to=…, ${baseUrl}/dev/paypal/orders?reference=…, ${baseUrl}/dev/shipments?reference=…`);
+  }
+
+  /** A random secret kept in the data directory, so restarts keep verifying old signatures. */
+  private secret(name: string): string {
+    const file = path.join(this.o.dataDir, 'secrets.json');
+    const all = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    if (!all[name]) {
+      all[name] = randomBytes(32).toString('base64');
+      fs.writeFileSync(file, JSON.stringify(all, null, 2), { mode: 0o600 });
+    }
+    return all[name];
+  }
+
+  /** Serves the simulators, the issuer's discovery document and keys; true when it answered. */
+  async handle(url: URL, res: http.ServerResponse, req?: http.IncomingMessage): Promise<boolean> {
+    if (req) for (const s of this.simulators) if (await s.handle(req, res, url)) return true;
     if (url.pathname === jwksPath) {
       send(res, await jwks(this.o.dataDir));
+      return true;
+    }
+    if (url.pathname === '/dev/cosmos/requests' && this.cosmos) {
+      send(res, this.cosmos.requests());
       return true;
     }
     if (url.pathname === openIdPath) {
@@ -66,6 +164,11 @@ export class DevServices {
   }
 
   async stop(): Promise<void> {
+    for (const s of this.simulators) await s.close();
+    this.o.logger.debug('stop: simulators closed');
+    this.simulatorDb?.close();
+    await this.azurite?.stop();
+    this.o.logger.debug('stop: azurite stopped');
     await this.cosmos?.close();
   }
 }

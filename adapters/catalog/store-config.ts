@@ -37,3 +37,12 @@ export const pricingRules: PricingRules = {
   maxQuantityPerLine: 99,
   maxLines: 50,
 };
+
+/** The seller on invoices and the shipper on labels. */
+export const seller = {
+  name: 'Example Store GmbH',
+  lines: ['Friedrichstraße 68', '10117 Berlin', 'DE'],
+  vatId: 'DE123456789',
+  email: 'billing@orders.example.com',
+  address: { line1: 'Friedrichstraße 68', city: 'Berlin', postalCode: '10117', country: 'DE', phone: '+49 30 1234567' },
+};

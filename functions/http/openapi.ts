@@ -108,6 +108,23 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/orders/{id}/invoice': {
+        get: {
+          operationId: 'getInvoice',
+          summary: 'The order\'s invoice (or, with ?number=, one of its credit notes) as JSON or PDF',
+          security: [{ bearer: [] }],
+          parameters: [orderId, { name: 'number', in: 'query', required: false, schema: { type: 'string' }, description: 'a document number of this order, e.g. CN-2026-000001' }],
+          responses: {
+            '200': {
+              description: 'The document: JSON (seller, buyer, lines, tax breakdown, totals, and the order\'s documents) or the PDF, by Accept',
+              content: { 'application/json': { schema: { type: 'object' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '404': problem('No such order for this caller, or no invoice yet (…/invoice-not-found)'),
+            '406': problem('Accept names neither application/json nor application/pdf (…/not-acceptable)'),
+            ...authProblems,
+          },
+        },
+      },
       '/v1/orders/{id}/cancel': {
         post: {
           operationId: 'cancelOrder',

@@ -6,10 +6,14 @@ import type { OrderWorkflow } from '../../application/ports';
 
 export const sagaName = 'orderSaga';
 export const cancelledEvent = 'OrderCancelled';
+export const paymentApprovedEvent = 'PaymentApproved';
+export const deliveredEvent = 'ShipmentDelivered';
 
 export interface SagaInput {
   orderId: string;
   customerId: string;
+  /** Fixed at start, so a configuration change never alters a running saga's replay. */
+  approvalTimeoutSeconds: number;
 }
 
 // durable-functions reports a missing instance only through the message of a plain Error.
@@ -17,7 +21,7 @@ const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404/
 const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
 
 export class DurableOrderWorkflow implements OrderWorkflow {
-  constructor(private readonly client: DurableClient) {}
+  constructor(private readonly client: DurableClient, private readonly approvalTimeoutSeconds: number) {}
 
   async start(order: Order, mayExist: boolean): Promise<void> {
     // startNew on a finished instance would run the saga again, so look first.
@@ -29,7 +33,7 @@ export class DurableOrderWorkflow implements OrderWorkflow {
         if (!isNotFound(err)) throw err;
       }
     }
-    const input: SagaInput = { orderId: order.id, customerId: order.customer.id };
+    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds };
     try {
       await this.client.startNew(sagaName, { instanceId: order.id, input });
     } catch (err) {

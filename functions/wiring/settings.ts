@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const withDefault = (value: string) => z.preprocess((v) => (v === '' || v === undefined ? value : v), z.string().min(1));
+const number = (value: number, min: number) => z.preprocess((v) => (v === '' || v === undefined ? String(value) : v), z.coerce.number().int().min(min));
 
 export const settingsSchema = z.object({
   COSMOS_ENDPOINT: z.url({ message: 'COSMOS_ENDPOINT must be the account URL, e.g. https://<account>.documents.azure.com:443/' }),
@@ -16,7 +17,33 @@ export const settingsSchema = z.object({
   AUTH_ADMIN_ROLE: withDefault('Orders.Admin'),
   AUTH_CUSTOMER_ID_CLAIM: withDefault('sub'),
   API_RATE_LIMIT_PER_SECOND: z.preprocess((v) => (v === '' || v === undefined ? '20' : v), z.coerce.number().min(0)),
-  IDEMPOTENCY_RETENTION_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? '86400' : v), z.coerce.number().int().min(60)),
+  IDEMPOTENCY_RETENTION_SECONDS: number(86400, 60),
+  /** Where customers and PayPal reach this API (return URLs, links in emails). */
+  PUBLIC_BASE_URL: z.url({ message: 'PUBLIC_BASE_URL must be the public URL of the app, e.g. https://<app>.azurewebsites.net' }),
+  PAYMENT_APPROVAL_TIMEOUT_SECONDS: number(1800, 1),
+  PAYPAL_CLIENT_ID: z.string().min(1, 'PAYPAL_CLIENT_ID is required'),
+  PAYPAL_CLIENT_SECRET: z.string().min(1, 'PAYPAL_CLIENT_SECRET is required (a Key Vault reference in Azure)'),
+  PAYPAL_ENVIRONMENT: z.preprocess((v) => (v === '' || v === undefined ? 'sandbox' : v), z.enum(['sandbox', 'production'])),
+  /** Only for the local simulator: replaces PayPal's origin. */
+  PAYPAL_API_BASE_URL: optional,
+  PAYPAL_WEBHOOK_ID: z.string().min(1, 'PAYPAL_WEBHOOK_ID is required (from the PayPal app\'s webhook registration)'),
+  /** Origins allowed for webhook signing certificates, besides PayPal's own. */
+  PAYPAL_CERT_ORIGINS: optional,
+  CARRIER_API_BASE_URL: withDefault('https://express.api.dhl.com/mydhlapi'),
+  CARRIER_API_KEY: z.string().min(1, 'CARRIER_API_KEY is required'),
+  CARRIER_API_SECRET: z.string().min(1, 'CARRIER_API_SECRET is required (a Key Vault reference in Azure)'),
+  CARRIER_ACCOUNT_NUMBER: z.string().min(1, 'CARRIER_ACCOUNT_NUMBER is required'),
+  CARRIER_WEBHOOK_SECRET: z.string().min(16, 'CARRIER_WEBHOOK_SECRET is required (at least 16 characters)'),
+  /** Local: a connection string; Azure: empty, with ACS_EMAIL_ENDPOINT and managed identity. */
+  ACS_EMAIL_CONNECTION_STRING: optional,
+  ACS_EMAIL_ENDPOINT: optional,
+  EMAIL_SENDER_ADDRESS: z.email({ message: 'EMAIL_SENDER_ADDRESS must be an address on the ACS verified domain' }),
+  /** Local: Azurite's connection string; Azure: empty, with INVOICES_STORAGE_ACCOUNT_URL and managed identity. */
+  INVOICES_STORAGE_CONNECTION: optional,
+  INVOICES_STORAGE_ACCOUNT_URL: optional,
+  /** Service Bus for publishing stage events: a connection string locally, the namespace host name with managed identity. */
+  ServiceBusConnection: optional,
+  ServiceBusConnection__fullyQualifiedNamespace: optional,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

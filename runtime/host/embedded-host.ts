@@ -34,6 +34,8 @@ export interface HostOptions {
   serviceBusPort: number;
   /** Port of the local Cosmos DB emulator (default 8081, the Azure emulator's); 0 picks one. */
   cosmosPort?: number;
+  /** Port of Azurite's Blob service (default 10000, Azurite's); 0 picks one. */
+  blobPort?: number;
   keys?: Partial<HostKeys>;
 }
 
@@ -95,7 +97,7 @@ export class EmbeddedHost {
     // (and does so as well if it contains 0.0.0.0).
     process.env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
     process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
-    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, logger: this.logger });
+    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, blobPort: o.blobPort ?? 10000, logger: this.logger });
     await this.dev.start(this.baseUrl);
 
     this.db = new Database(path.join(o.dataDir, 'runtime.db'));
@@ -150,11 +152,23 @@ export class EmbeddedHost {
 
   async stop(): Promise<void> {
     this.ready = false;
+    const step = (name: string) => this.logger.debug(`stop: ${name}`);
     this.engine?.stop();
+    step('engine stopped');
     await this.serviceBus?.stop();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections?.();
+    step('service bus stopped');
+    if (this.server) {
+      // In-flight requests get a moment to finish; keep-alive connections (the app's own SDK
+      // clients talk to the simulators on this server) would otherwise hold close() for a minute.
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      this.server.closeAllConnections();
+      await closed;
+    }
+    step('http closed');
     await this.dev?.stop();
+    step('dev services stopped');
     for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
     this.db?.close();
     this.busDb?.close();
@@ -189,10 +203,12 @@ export class EmbeddedHost {
       // Functions see the URL the caller used (its Host header), as behind the real host.
       const url = new URL(req.url ?? '/', req.headers.host ? `http://${req.headers.host}` : this.baseUrl || 'http://localhost');
       if (url.pathname === '/admin/host/status') return json(res, 200, { state: this.ready ? 'Running' : 'Initialized', processUptime: Math.round(process.uptime() * 1000) });
+      // The local stand-ins for Azure services answer while the app starts and stops, as the
+      // real services would.
+      if (this.dev && /^\/(local-issuer|sim|dev)\/|^\/emails[:/]/.test(url.pathname) && (await this.dev.handle(url, res, req))) return;
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
-      if (url.pathname.startsWith('/local-issuer/') && (await this.dev.handle(url, res))) return;
       const prefix = this.routePrefix;
       if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
         const rest = url.pathname.slice(prefix.length);

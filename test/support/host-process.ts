@@ -25,7 +25,7 @@ export function tempDir(prefix: string): string {
 
 export async function startHost(opts: { appRoot?: string; dataDir?: string; env?: Record<string, string>; logLevel?: string; args?: string[] } = {}): Promise<HostProcess> {
   const dataDir = opts.dataDir ?? tempDir('rt-data-');
-  const args = [path.join(repoRoot, 'dist', 'runtime', 'cli.js'), 'start', '--app-root', opts.appRoot ?? runtimeAppRoot, '--port', '0', '--servicebus-port', '0', '--cosmos-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'information', ...(opts.args ?? [])];
+  const args = [path.join(repoRoot, 'dist', 'runtime', 'cli.js'), 'start', '--app-root', opts.appRoot ?? runtimeAppRoot, '--port', '0', '--servicebus-port', '0', '--cosmos-port', '0', '--blob-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'information', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));

@@ -88,7 +88,7 @@ describe('cancel', () => {
   test('a shipped order cannot be cancelled', async () => {
     const { orders, workflow, load } = await placed();
     let o = orders.docs.get('ord_1')!.value;
-    for (const e of ['stock-reserved', 'invoice-issued', 'payment-captured', 'shipment-created'] as const) o = applyEvent(o, e, '2026-11-25T10:00:30.000Z');
+    for (const e of ['stock-reserved', 'invoice-issued', 'payment-authorized', 'payment-captured', 'fulfilment-started', 'shipment-created'] as const) o = applyEvent(o, e, '2026-11-25T10:00:30.000Z');
     orders.put(o);
     const r = await cancelOrder({ orders, workflow }, { load, reason: 'x', at: '2026-11-25T10:01:00.000Z' });
     expect(r).toEqual({ kind: 'not-cancellable', status: 'shipped' });

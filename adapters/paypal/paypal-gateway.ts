@@ -1,0 +1,157 @@
+// The PaymentGateway port on PayPal's Orders v2 and Payments v2 APIs, through the official SDK.
+// Intent AUTHORIZE: the saga authorizes when the order is placed, captures before shipping, voids
+// on cancel before capture and refunds after. Every mutating call carries the saga's request id
+// as PayPal-Request-Id, so the saga's retries never charge twice; the adapter itself never retries.
+import {
+  CaptureStatus,
+  CheckoutPaymentIntent,
+  Client,
+  Environment,
+  OrdersController,
+  PaymentsController,
+  RefundStatus,
+} from '@paypal/paypal-server-sdk';
+import type { LinkDescription } from '@paypal/paypal-server-sdk';
+import type { PaymentFailure, PaymentGateway } from '../../application/ports';
+import type { Money } from '../../domain/money';
+import { redirectingAxiosAdapter } from './base-url-redirect';
+import { payPalIssue, toPaymentFailure } from './paypal-failure';
+import { toPayPalAmount } from './paypal-money';
+
+export interface PayPalGatewayConfig {
+  clientId: string;
+  clientSecret: string;
+  environment: 'sandbox' | 'production';
+  /** Local simulator origin and path, e.g. http://127.0.0.1:7071/sim/paypal. */
+  baseUrlOverride?: string;
+  /** Per HTTP call; a timed-out call reports 'unavailable'. Default 30 s. */
+  timeoutMs?: number;
+}
+
+const SDK_ORIGINS = { sandbox: 'https://api-m.sandbox.paypal.com', production: 'https://api-m.paypal.com' } as const;
+
+type Failed = { ok: false; failure: PaymentFailure };
+
+interface Sdk {
+  orders: OrdersController;
+  payments: PaymentsController;
+}
+
+export class PayPalGateway implements PaymentGateway {
+  private sdk: Sdk | undefined;
+
+  constructor(private readonly config: PayPalGatewayConfig) {}
+
+  async createOrder(req: { orderId: string; amount: Money; vaultId?: string; returnUrl: string; cancelUrl: string; requestId: string }): Promise<
+    { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | Failed
+  > {
+    const amount = toPayPalAmount(req.amount);
+    return this.call(async ({ orders }) => {
+      const { result } = await orders.createOrder({
+        paypalRequestId: req.requestId,
+        body: {
+          intent: CheckoutPaymentIntent.Authorize,
+          // Our order id in reference_id and custom_id lets support find the PayPal order and
+          // survives into captures and webhooks. No invoice_id: PayPal blocks duplicate invoice
+          // ids, which would decline a legitimate second attempt for the same order.
+          purchaseUnits: [{ referenceId: req.orderId, customId: req.orderId, amount: { currencyCode: amount.currency_code, value: amount.value } }],
+          paymentSource: {
+            paypal: req.vaultId
+              ? { vaultId: req.vaultId }
+              : { experienceContext: { returnUrl: req.returnUrl, cancelUrl: req.cancelUrl } },
+          },
+        },
+      });
+      if (!result.id) throw new Error('PayPal created an order without an id');
+      const approveUrl = findLink(result.links, 'payer-action') ?? findLink(result.links, 'approve');
+      const needsApproval = result.status === 'CREATED' || result.status === 'PAYER_ACTION_REQUIRED';
+      return { ok: true as const, providerOrderId: result.id, needsApproval, ...(needsApproval && approveUrl ? { approveUrl } : {}) };
+    });
+  }
+
+  async authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | Failed> {
+    return this.call(async ({ orders }) => {
+      const { result } = await orders.authorizeOrder({ id: providerOrderId, paypalRequestId: requestId, prefer: 'return=representation' });
+      const authorization = result.purchaseUnits?.[0]?.payments?.authorizations?.[0];
+      if (!authorization?.id) throw new Error(`PayPal authorized order ${providerOrderId} without an authorization`);
+      if (authorization.status === 'DENIED') return declined(`authorization ${authorization.id} DENIED`);
+      return { ok: true as const, authorizationId: authorization.id };
+    });
+  }
+
+  async capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | Failed> {
+    return this.call(async ({ payments }) => {
+      // final_capture: the order ships once, so the rest of the authorization is released.
+      const { result } = await payments.captureAuthorizedPayment({ authorizationId, paypalRequestId: requestId, body: { finalCapture: true } });
+      if (!result.id) throw new Error(`PayPal captured ${authorizationId} without a capture id`);
+      if (result.status === CaptureStatus.Declined || result.status === CaptureStatus.Failed) {
+        return declined(`capture ${result.id} ${result.status}`);
+      }
+      return { ok: true as const, captureId: result.id };
+    });
+  }
+
+  async voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | Failed> {
+    try {
+      await this.sdkClient().payments.voidPayment({ authorizationId, paypalRequestId: requestId });
+      return { ok: true };
+    } catch (err) {
+      // Already voided is the state we asked for (e.g. a retry under a new request id).
+      if (payPalIssue(err) === 'PREVIOUSLY_VOIDED') return { ok: true };
+      return this.failed(err);
+    }
+  }
+
+  async refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | Failed> {
+    const value = toPayPalAmount(amount);
+    return this.call(async ({ payments }) => {
+      const { result } = await payments.refundCapturedPayment({
+        captureId,
+        paypalRequestId: requestId,
+        body: { amount: { currencyCode: value.currency_code, value: value.value } },
+      });
+      if (!result.id) throw new Error(`PayPal refunded ${captureId} without a refund id`);
+      if (result.status === RefundStatus.Failed || result.status === RefundStatus.Cancelled) return declined(`refund ${result.id} ${result.status}`);
+      return { ok: true as const, refundId: result.id };
+    });
+  }
+
+  private async call<T>(work: (sdk: Sdk) => Promise<T>): Promise<T | Failed> {
+    try {
+      return await work(this.sdkClient());
+    } catch (err) {
+      return this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): Failed {
+    const failure = toPaymentFailure(err);
+    // The SDK shares one token promise per client; once a token request fails, every later call
+    // replays that rejection. A fresh client fetches a new token on the next call.
+    if (failure.kind === 'unavailable') this.sdk = undefined;
+    return { ok: false, failure };
+  }
+
+  private sdkClient(): Sdk {
+    if (this.sdk) return this.sdk;
+    const { clientId, clientSecret, environment, baseUrlOverride, timeoutMs = 30_000 } = this.config;
+    const client = new Client({
+      clientCredentialsAuthCredentials: { oAuthClientId: clientId, oAuthClientSecret: clientSecret },
+      environment: environment === 'production' ? Environment.Production : Environment.Sandbox,
+      timeout: timeoutMs,
+      // Retries belong to the saga, which repeats the same PayPal-Request-Id.
+      httpClientOptions: { timeout: timeoutMs, retryConfig: { maxNumberOfRetries: 0 } },
+      ...(baseUrlOverride ? { unstable_httpClientOptions: { adapter: redirectingAxiosAdapter(SDK_ORIGINS[environment], baseUrlOverride) } } : {}),
+    });
+    this.sdk = { orders: new OrdersController(client), payments: new PaymentsController(client) };
+    return this.sdk;
+  }
+}
+
+function declined(reason: string): Failed {
+  return { ok: false, failure: { kind: 'declined', reason } };
+}
+
+function findLink(links: LinkDescription[] | undefined, rel: string): string | undefined {
+  return links?.find((l) => l.rel === rel)?.href;
+}

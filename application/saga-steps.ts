@@ -1,0 +1,81 @@
+// The saga's activities as plain functions over the ports: each is idempotent, so Durable
+// Functions may run it again after a crash or a retry without a second effect.
+import type { Money } from '../domain/money';
+import { applyEvent } from '../domain/order';
+import type { Order } from '../domain/order';
+import { canTransition } from '../domain/order-status';
+import type { OrderEvent, OrderStatus } from '../domain/order-status';
+import type { EmailStage, OrderStageEvent } from '../domain/order-events';
+import { buildInvoice } from '../domain/invoice';
+import type { Party } from '../domain/invoice';
+import type { DocumentStore, InvoiceStore, OrderStore, StageEventPublisher, Versioned } from './ports';
+
+/** Fields the saga records on the order besides its status. */
+export type OrderPatch = Partial<Pick<Order, 'invoice' | 'creditNote' | 'charge' | 'shipment' | 'cancellationReason'>>;
+
+export type AdvanceResult = { ok: true; order: Order } | { ok: false; status: OrderStatus };
+
+async function mustLoad(orders: OrderStore, orderId: string, customerId: string): Promise<Versioned<Order>> {
+  const v = await orders.get(orderId, customerId);
+  if (!v) throw new Error(`order ${orderId} of customer ${customerId} not found`);
+  return v;
+}
+
+/**
+ * Moves the order through the state machine with an optimistic-concurrency write. Repeating an
+ * event that is already on the timeline succeeds without a change; an event the current status
+ * does not allow (typically because the customer cancelled meanwhile) is reported, not thrown.
+ */
+export async function advanceOrder(orders: OrderStore, a: { orderId: string; customerId: string; event: OrderEvent; at: string; patch?: OrderPatch }): Promise<AdvanceResult> {
+  for (;;) {
+    const current = await mustLoad(orders, a.orderId, a.customerId);
+    if (current.value.timeline.some((t) => t.event === a.event)) return { ok: true, order: current.value };
+    if (!canTransition(current.value.status, a.event)) return { ok: false, status: current.value.status };
+    const next = { ...applyEvent(current.value, a.event, a.at), ...a.patch };
+    const written = await orders.replace(next, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return { ok: true, order: written.value };
+  }
+}
+
+/** Records facts without a status change (e.g. the refund on a cancelled order). */
+export async function patchOrder(orders: OrderStore, a: { orderId: string; customerId: string; patch: OrderPatch; at: string }): Promise<Order> {
+  for (;;) {
+    const current = await mustLoad(orders, a.orderId, a.customerId);
+    const written = await orders.replace({ ...current.value, ...a.patch, updatedAt: a.at }, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
+  }
+}
+
+export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string; refunded?: Money } = {}): OrderStageEvent {
+  return {
+    orderId: order.id,
+    stage,
+    occurredAt: at,
+    customer: order.customer,
+    total: order.quote.totals.total,
+    lines: order.quote.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, lineTotal: l.lineTotal })),
+    ...(order.invoice ? { invoiceNumber: order.invoice.number } : {}),
+    ...(order.charge?.approveUrl && order.status === 'awaiting-payment' ? { approveUrl: order.charge.approveUrl } : {}),
+    ...(order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber, trackingUrl: order.shipment.trackingUrl } : {}),
+    ...(extra.refunded ?? order.charge?.refunded ? { refunded: extra.refunded ?? order.charge?.refunded } : {}),
+    ...(extra.reason ?? order.cancellationReason ? { reason: extra.reason ?? order.cancellationReason } : {}),
+  };
+}
+
+export async function publishStage(deps: { orders: OrderStore; publisher: StageEventPublisher }, a: { orderId: string; customerId: string; stage: EmailStage; at: string; reason?: string }): Promise<void> {
+  const order = (await mustLoad(deps.orders, a.orderId, a.customerId)).value;
+  await deps.publisher.publish(stageEvent(order, a.stage, a.at, { reason: a.reason }));
+}
+
+/** Stores the invoice (or credit note) and its PDF; the number comes from the sequence entity. */
+export async function issueDocument(
+  deps: { orders: OrderStore; invoices: InvoiceStore; documents: DocumentStore; seller: Party; renderPdf: (inv: ReturnType<typeof buildInvoice>) => Promise<Uint8Array> },
+  a: { orderId: string; customerId: string; number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string },
+): Promise<{ number: string; issuedAt: string }> {
+  const order = (await mustLoad(deps.orders, a.orderId, a.customerId)).value;
+  const inv = buildInvoice(order, { number: a.number, kind: a.kind, corrects: a.corrects, issuedAt: a.at, seller: deps.seller });
+  // PDF first: the JSON record is what marks the document as issued.
+  await deps.documents.put(`${a.number}.pdf`, await deps.renderPdf(inv), 'application/pdf');
+  await deps.invoices.save(inv);
+  return { number: a.number, issuedAt: a.at };
+}

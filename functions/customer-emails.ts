@@ -1,0 +1,53 @@
+// Emails the customer for each stage event on the `order-events` topic. Exactly one email per
+// order and stage: the topic drops duplicate messageIds, and the email's ACS operation id is the
+// same `<orderId>:<stage>`, so a redelivered message finds the first send instead of a new one.
+// Transient failures throw (the message is redelivered); after maxDeliveryCount the message goes
+// to the dead-letter queue with the last error as its description.
+import { app } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { emailStages, stageEventId } from '../domain/order-events';
+import type { OrderStageEvent } from '../domain/order-events';
+import { renderStageEmail } from '../adapters/email/stage-email';
+import { getSagaServices } from './wiring/saga-services';
+
+const money = z.strictObject({ amount: z.number().int(), currency: z.string().length(3) });
+const stageEventSchema = z.object({
+  orderId: z.string().min(1),
+  stage: z.enum(emailStages),
+  occurredAt: z.string(),
+  customer: z.object({ id: z.string(), email: z.email(), name: z.string() }),
+  total: money,
+  lines: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), lineTotal: money })),
+  invoiceNumber: z.string().optional(),
+  approveUrl: z.string().optional(),
+  carrier: z.string().optional(),
+  trackingNumber: z.string().optional(),
+  trackingUrl: z.string().optional(),
+  refunded: money.optional(),
+  reason: z.string().optional(),
+});
+
+app.serviceBusTopic('sendStageEmail', {
+  topicName: 'order-events',
+  subscriptionName: 'email',
+  connection: 'ServiceBusConnection',
+  handler: async (message: unknown, context: InvocationContext): Promise<void> => {
+    const parsed = stageEventSchema.safeParse(message);
+    if (!parsed.success) {
+      // Poison: no retry can fix it; it reaches the dead-letter queue after maxDeliveryCount.
+      throw new Error(`not an order stage event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const event = parsed.data as OrderStageEvent;
+    const s = getSagaServices();
+    const rendered = renderStageEmail(event, { orderUrl: `${s.publicBaseUrl}/api/v1/orders/${event.orderId}` });
+    const result = await s.email.send({ operationId: stageEventId(event), to: { address: event.customer.email, displayName: event.customer.name }, ...rendered });
+    if (result.ok) {
+      context.log(`email ${event.stage} for ${event.orderId} sent (${result.messageId})`);
+      return;
+    }
+    if (result.retryable) throw new Error(`email ${event.stage} for ${event.orderId} not sent yet: ${result.reason}`);
+    // Final (e.g. the address bounces): retrying cannot help; the order itself is unaffected.
+    context.warn(`email ${event.stage} for ${event.orderId} could not be delivered: ${result.reason}`);
+  },
+});

@@ -1,0 +1,113 @@
+// The saga's activities: thin adapters from Durable activity calls to the saga steps and the
+// gateways. Each is idempotent (PayPal-Request-Id and carrier references derive from the order
+// id, documents are keyed by number, events by `<orderId>:<stage>`). A transient failure throws,
+// so the orchestration's retry policy retries it; a final answer (declined) is returned.
+import * as df from 'durable-functions';
+import type { Money } from '../domain/money';
+import type { OrderEvent } from '../domain/order-status';
+import type { EmailStage } from '../domain/order-events';
+import { advanceOrder, issueDocument, patchOrder, publishStage } from '../application/saga-steps';
+import type { OrderPatch } from '../application/saga-steps';
+import type { PaymentFailure } from '../application/ports';
+import { renderInvoicePdf } from '../adapters/invoice/invoice-pdf';
+import type { SagaOrder } from './order-saga';
+import { getSagaServices } from './wiring/saga-services';
+import { getServices } from './wiring/services';
+
+interface Ids { orderId: string; customerId: string }
+
+async function load({ orderId, customerId }: Ids) {
+  const v = await getServices().orders.get(orderId, customerId);
+  if (!v) throw new Error(`order ${orderId} not found`);
+  return v.value;
+}
+
+/** Declines are answers; unavailability is an exception for the retry policy. */
+function settle<T extends object>(r: ({ ok: true } & T) | { ok: false; failure: PaymentFailure }): ({ ok: true } & T) | { ok: false; reason: string } {
+  if (r.ok) return r;
+  if (r.failure.kind === 'unavailable') throw new Error(`PayPal unavailable: ${r.failure.reason}`);
+  return { ok: false, reason: r.failure.reason };
+}
+
+df.app.activity('loadOrder', {
+  handler: async (input: Ids): Promise<SagaOrder> => {
+    const o = await load(input);
+    return {
+      lines: o.quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      total: o.quote.totals.total,
+      vaulted: o.payment.vaultId !== undefined,
+      year: Number(o.createdAt.slice(0, 4)),
+    };
+  },
+});
+
+df.app.activity('advanceOrder', {
+  handler: (input: Ids & { event: OrderEvent; at: string; patch?: OrderPatch }) => advanceOrder(getServices().orders, input),
+});
+
+df.app.activity('patchOrder', {
+  handler: async (input: Ids & { patch: OrderPatch; at: string }) => {
+    await patchOrder(getServices().orders, input);
+  },
+});
+
+df.app.activity('publishStage', {
+  handler: (input: Ids & { stage: EmailStage; at: string; reason?: string }) => publishStage({ orders: getServices().orders, publisher: getSagaServices().publisher }, input),
+});
+
+df.app.activity('issueDocument', {
+  handler: (input: Ids & { number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string }) => {
+    const s = getSagaServices();
+    return issueDocument({ orders: getServices().orders, invoices: s.invoices, documents: s.documents, seller: s.seller, renderPdf: renderInvoicePdf }, input);
+  },
+});
+
+df.app.activity('createPayment', {
+  handler: async (input: Ids) => {
+    const o = await load(input);
+    const s = getSagaServices();
+    const returnUrl = `${s.publicBaseUrl}/api/v1/payments/paypal/return?orderId=${encodeURIComponent(o.id)}`;
+    return settle(await s.payments.createOrder({
+      orderId: o.id,
+      amount: o.quote.totals.total,
+      vaultId: o.payment.vaultId,
+      returnUrl,
+      cancelUrl: `${returnUrl}&cancelled=true`,
+      requestId: `${o.id}:create`,
+    }));
+  },
+});
+
+df.app.activity('authorizePayment', {
+  handler: async (input: Ids & { providerOrderId: string }) => settle(await getSagaServices().payments.authorize(input.providerOrderId, `${input.orderId}:authorize`)),
+});
+
+df.app.activity('capturePayment', {
+  handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.capture(input.authorizationId, `${input.orderId}:capture`)),
+});
+
+df.app.activity('voidPayment', {
+  handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.voidAuthorization(input.authorizationId, `${input.orderId}:void`)),
+});
+
+df.app.activity('refundPayment', {
+  handler: async (input: Ids & { captureId: string; amount: Money }) => settle(await getSagaServices().payments.refund(input.captureId, input.amount, `${input.orderId}:refund`)),
+});
+
+df.app.activity('createShipment', {
+  handler: async (input: Ids & { at: string }) => {
+    const o = await load(input);
+    const a = o.shippingAddress;
+    const r = await getSagaServices().carrier.createShipment({
+      orderId: o.id,
+      reference: o.id,
+      recipient: { name: a.name, line1: a.line1, ...(a.line2 ? { line2: a.line2 } : {}), city: a.city, postalCode: a.postalCode, country: a.country, email: o.customer.email },
+      packages: [{ weightGrams: Math.max(o.quote.shipping.weightGrams, 100) }],
+      declaredValue: o.quote.totals.total,
+      service: o.quote.shipping.method,
+    });
+    if (r.ok) return { ok: true, shipment: { carrier: r.carrier, trackingNumber: r.trackingNumber, trackingUrl: r.trackingUrl, shippedAt: input.at } };
+    if (r.retryable) throw new Error(`carrier unavailable: ${r.reason}`);
+    return { ok: false, reason: r.reason };
+  },
+});

@@ -1,0 +1,47 @@
+// Durable Entities: stock per SKU (serialized reservations) and gapless document numbers per
+// series and year (one number per call; entity operations run exactly once and in order).
+import * as df from 'durable-functions';
+import type { EntityContext } from 'durable-functions';
+import { commit, release, reserve } from '../domain/inventory';
+import type { StockState } from '../domain/inventory';
+import { catalog } from '../adapters/catalog/store-config';
+
+df.app.entity('stock', (context: EntityContext<StockState>) => {
+  // A SKU's first operation starts from the catalog's stock level.
+  const state = context.df.getState(() => ({ onHand: catalog.get(context.df.entityKey)?.stock ?? 0, reservations: {} })) as StockState;
+  const input = context.df.getInput() as { orderId: string; quantity?: number } | undefined;
+  switch (context.df.operationName) {
+    case 'reserve': {
+      const r = reserve(state, input!.orderId, input!.quantity!);
+      context.df.setState(r.state);
+      context.df.return(r.ok);
+      return;
+    }
+    case 'release':
+      context.df.setState(release(state, input!.orderId));
+      return;
+    case 'commit':
+      context.df.setState(commit(state, input!.orderId));
+      return;
+    case 'get':
+      context.df.return(state);
+      return;
+    default:
+      throw new Error(`stock has no operation '${context.df.operationName}'`);
+  }
+});
+
+df.app.entity('documentNumber', (context: EntityContext<number>) => {
+  const last = context.df.getState(() => 0) as number;
+  switch (context.df.operationName) {
+    case 'next':
+      context.df.setState(last + 1);
+      context.df.return(last + 1);
+      return;
+    case 'get':
+      context.df.return(last);
+      return;
+    default:
+      throw new Error(`documentNumber has no operation '${context.df.operationName}'`);
+  }
+});

@@ -1,0 +1,343 @@
+// PayPal's business rules for Orders v2 and Payments v2: state transitions, amount limits and the
+// 422 issues PayPal answers with. Synchronous on SQLite; the caller runs each operation in a
+// transaction together with its idempotency record and sends the returned webhooks afterwards.
+import { randomInt } from 'node:crypto';
+import { formatMinor, parseAmount, toMinor } from './paypal-amounts';
+import type { Amount } from './paypal-amounts';
+import { invalidRequest, notFound, unprocessable } from './paypal-errors';
+import { PayPalResources } from './paypal-resources';
+import type { AuthorizationRecord, CaptureRecord, OrderRecord, PayPalStore, PurchaseUnitRecord, RefundRecord } from './paypal-store';
+import type { WebhookEvent } from './webhook-event';
+import { webhookEvent } from './webhook-event';
+
+export interface OperationResult {
+  status: number;
+  /** Undefined for 204 No Content. */
+  body?: Record<string, unknown>;
+  events: WebhookEvent[];
+}
+
+/** Authorizations stay capturable for 29 days. */
+const AUTHORIZATION_LIFETIME_MS = 29 * 24 * 3600 * 1000;
+/** The vault id whose captures PayPal declines (see docs/paypal-simulator.md). */
+export const CAPTURE_DECLINED_VAULT = 'vault-capture-declined';
+export const AUTHORIZATION_DECLINED_VAULT = 'vault-declined';
+
+export class PayPalOperations {
+  constructor(
+    private readonly store: PayPalStore,
+    private readonly resources: PayPalResources,
+    private readonly now: () => number,
+  ) {}
+
+  createOrder(body: unknown, representation: boolean): OperationResult {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest({ issue: 'MALFORMED_REQUEST_JSON', description: 'The request JSON is not well formed.' }, 'orders');
+    const req = body as Record<string, unknown>;
+    const intent = req.intent;
+    if (intent === undefined) throw invalidRequest({ field: '/intent', issue: 'MISSING_REQUIRED_PARAMETER', description: 'A required field / parameter is missing.' }, 'orders');
+    if (intent !== 'AUTHORIZE' && intent !== 'CAPTURE') {
+      throw invalidRequest({ field: '/intent', value: String(intent), issue: 'INVALID_PARAMETER_VALUE', description: 'The value of a field is invalid.' }, 'orders');
+    }
+    const units = req.purchase_units;
+    if (!Array.isArray(units) || units.length === 0) {
+      throw invalidRequest({ field: '/purchase_units', issue: 'MISSING_REQUIRED_PARAMETER', description: 'A required field / parameter is missing.' }, 'orders');
+    }
+    if (units.length > 1) {
+      // PayPal allows up to 10; the simulator books payments against one unit only.
+      throw unprocessable('MULTIPLE_PURCHASE_UNITS_NOT_SUPPORTED', 'The simulator supports one purchase unit per order.', 'orders', { field: '/purchase_units', location: 'body' });
+    }
+    const purchaseUnits = units.map(purchaseUnitOf);
+    const paypal = objectAt(req, 'payment_source', 'paypal');
+    const experience = paypal && objectAt(paypal, 'experience_context');
+    const appContext = objectAt(req, 'application_context');
+    const vaultId = typeof paypal?.vault_id === 'string' ? paypal.vault_id : undefined;
+    const time = this.iso();
+    const order: OrderRecord = {
+      id: newId(),
+      intent,
+      // Simplification: PayPal completes vaulted orders in one step; the simulator leaves them
+      // APPROVED so the saga's separate authorize call works without a buyer.
+      status: vaultId ? 'APPROVED' : experience ? 'PAYER_ACTION_REQUIRED' : 'CREATED',
+      purchase_units: purchaseUnits,
+      ...(vaultId ? { vault_id: vaultId } : {}),
+      experience_context: experience !== undefined,
+      return_url: stringAt(experience, 'return_url') ?? stringAt(appContext, 'return_url'),
+      cancel_url: stringAt(experience, 'cancel_url') ?? stringAt(appContext, 'cancel_url'),
+      create_time: time,
+      update_time: time,
+    };
+    this.store.saveOrder(order);
+    const view = this.resources.order(order);
+    return { status: 201, body: representation ? view : this.resources.minimal(view), events: [] };
+  }
+
+  getOrder(id: string): OperationResult {
+    return { status: 200, body: this.resources.order(this.order(id)), events: [] };
+  }
+
+  /** The buyer approved on the checkout page. */
+  approve(id: string): { order: OrderRecord; events: WebhookEvent[] } {
+    const order = this.order(id);
+    if (order.status !== 'CREATED' && order.status !== 'PAYER_ACTION_REQUIRED') return { order, events: [] };
+    const approved: OrderRecord = { ...order, status: 'APPROVED', payer_id: 'SIMPAYER0001', update_time: this.iso() };
+    this.store.saveOrder(approved);
+    const view = this.resources.order(approved);
+    return { order: approved, events: [webhookEvent('CHECKOUT.ORDER.APPROVED', 'checkout-order', view, 'An order has been approved by buyer', this.iso())] };
+  }
+
+  authorizeOrder(id: string): OperationResult {
+    const order = this.order(id);
+    this.requireApproved(order, 'AUTHORIZE');
+    if (order.vault_id === AUTHORIZATION_DECLINED_VAULT) {
+      throw unprocessable('INSTRUMENT_DECLINED', "The instrument presented was either declined by the processor or bank, or it can't be used for this payment.", 'orders');
+    }
+    const unit = order.purchase_units[0];
+    const time = this.iso();
+    const authorization: AuthorizationRecord = {
+      id: newId(),
+      order_id: order.id,
+      status: 'CREATED',
+      amount: unit.amount,
+      ...(unit.custom_id ? { custom_id: unit.custom_id } : {}),
+      ...(unit.invoice_id ? { invoice_id: unit.invoice_id } : {}),
+      expiration_time: new Date(this.now() + AUTHORIZATION_LIFETIME_MS).toISOString(),
+      create_time: time,
+      update_time: time,
+    };
+    this.store.saveAuthorization(authorization);
+    const completed: OrderRecord = { ...order, status: 'COMPLETED', update_time: time };
+    this.store.saveOrder(completed);
+    const summary = `Payment authorization created for ${authorization.amount.value} ${authorization.amount.currency_code}`;
+    return {
+      status: 201,
+      body: this.resources.order(completed),
+      events: [webhookEvent('PAYMENT.AUTHORIZATION.CREATED', 'authorization', this.resources.authorization(authorization), summary, time)],
+    };
+  }
+
+  captureOrder(id: string): OperationResult {
+    const order = this.order(id);
+    this.requireApproved(order, 'CAPTURE');
+    const unit = order.purchase_units[0];
+    const time = this.iso();
+    const declined = order.vault_id === CAPTURE_DECLINED_VAULT;
+    const capture: CaptureRecord = {
+      id: newId(),
+      order_id: order.id,
+      status: declined ? 'DECLINED' : 'COMPLETED',
+      ...(declined ? { status_details: { reason: 'DECLINED_BY_RISK_FRAUD_FILTERS' } } : {}),
+      amount: unit.amount,
+      final_capture: true,
+      ...(unit.custom_id ? { custom_id: unit.custom_id } : {}),
+      ...(unit.invoice_id ? { invoice_id: unit.invoice_id } : {}),
+      create_time: time,
+      update_time: time,
+    };
+    this.store.saveCapture(capture);
+    const completed: OrderRecord = { ...order, status: 'COMPLETED', update_time: time };
+    this.store.saveOrder(completed);
+    return { status: 201, body: this.resources.order(completed), events: [this.captureEvent(capture)] };
+  }
+
+  getAuthorization(id: string): OperationResult {
+    return { status: 200, body: this.resources.authorization(this.authorization(id)), events: [] };
+  }
+
+  captureAuthorization(id: string, body: unknown, representation: boolean): OperationResult {
+    const authorization = this.authorization(id);
+    if (authorization.status === 'VOIDED') throw unprocessable('AUTHORIZATION_VOIDED', 'A voided authorization cannot be captured or reauthorized.', 'payments');
+    if (authorization.status === 'CAPTURED') throw unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'Authorization has been previously captured and hence cannot be captured again.', 'payments');
+    if (authorization.status === 'DENIED') throw unprocessable('AUTHORIZATION_DENIED', 'A denied authorization cannot be captured.', 'payments');
+    if (Date.parse(authorization.expiration_time) < this.now()) throw unprocessable('AUTHORIZATION_EXPIRED', 'An expired authorization cannot be captured.', 'payments');
+    const req = isObject(body) ? body : {};
+    const remaining = toMinor(authorization.amount) - this.capturedOf(authorization.id);
+    const amount = req.amount === undefined ? { currency_code: authorization.amount.currency_code, value: formatMinor(remaining, authorization.amount.currency_code) } : this.requestAmount(req.amount, authorization.amount, 'payments');
+    if (toMinor(amount) > remaining) {
+      throw unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED', 'Capture amount exceeds allowable limit. Please contact customer service or your account manager to request the change to your overage limit.', 'payments', { field: '/amount/value', value: amount.value, location: 'body' });
+    }
+    const order = this.order(authorization.order_id);
+    const finalCapture = req.final_capture === true;
+    const declined = order.vault_id === CAPTURE_DECLINED_VAULT;
+    const time = this.iso();
+    const capture: CaptureRecord = {
+      id: newId(),
+      order_id: authorization.order_id,
+      authorization_id: authorization.id,
+      status: declined ? 'DECLINED' : 'COMPLETED',
+      ...(declined ? { status_details: { reason: 'DECLINED_BY_RISK_FRAUD_FILTERS' } } : {}),
+      amount,
+      final_capture: finalCapture,
+      ...(typeof req.invoice_id === 'string' ? { invoice_id: req.invoice_id } : authorization.invoice_id ? { invoice_id: authorization.invoice_id } : {}),
+      ...(authorization.custom_id ? { custom_id: authorization.custom_id } : {}),
+      create_time: time,
+      update_time: time,
+    };
+    this.store.saveCapture(capture);
+    if (!declined) {
+      const fully = finalCapture || toMinor(amount) === remaining;
+      this.store.saveAuthorization({ ...authorization, status: fully ? 'CAPTURED' : 'PARTIALLY_CAPTURED', update_time: time });
+    }
+    const view = this.resources.capture(capture);
+    return { status: 201, body: representation ? view : this.resources.minimal(view), events: [this.captureEvent(capture)] };
+  }
+
+  voidAuthorization(id: string, representation: boolean): OperationResult {
+    const authorization = this.authorization(id);
+    if (authorization.status === 'VOIDED') throw unprocessable('PREVIOUSLY_VOIDED', 'Authorization has been previously voided and hence cannot be voided again.', 'payments');
+    if (authorization.status === 'CAPTURED') throw unprocessable('PREVIOUSLY_CAPTURED', 'Authorization has been previously captured and hence cannot be voided.', 'payments');
+    const voided: AuthorizationRecord = { ...authorization, status: 'VOIDED', update_time: this.iso() };
+    this.store.saveAuthorization(voided);
+    const view = this.resources.authorization(voided);
+    const event = webhookEvent('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', view, `A payment authorization was voided`, voided.update_time);
+    // Default (return=minimal) is 204 No Content, as with PayPal.
+    return representation ? { status: 200, body: view, events: [event] } : { status: 204, events: [event] };
+  }
+
+  getCapture(id: string): OperationResult {
+    return { status: 200, body: this.resources.capture(this.capture(id)), events: [] };
+  }
+
+  refundCapture(id: string, body: unknown, representation: boolean): OperationResult {
+    const capture = this.capture(id);
+    if (capture.status === 'REFUNDED') throw unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded.', 'payments');
+    if (capture.status !== 'COMPLETED' && capture.status !== 'PARTIALLY_REFUNDED') {
+      throw unprocessable('REFUND_NOT_ALLOWED', 'Refund cannot be issued for a capture that was not completed.', 'payments');
+    }
+    const req = isObject(body) ? body : {};
+    const refunded = this.store.refundsOfCapture(capture.id).reduce((total, r) => total + toMinor(r.amount), 0n);
+    const remaining = toMinor(capture.amount) - refunded;
+    const amount = req.amount === undefined ? { currency_code: capture.amount.currency_code, value: formatMinor(remaining, capture.amount.currency_code) } : this.requestAmount(req.amount, capture.amount, 'payments');
+    if (toMinor(amount) > remaining) {
+      throw unprocessable('REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.', 'payments', { field: '/amount/value', value: amount.value, location: 'body' });
+    }
+    const time = this.iso();
+    const refund: RefundRecord = { id: newId(), capture_id: capture.id, order_id: capture.order_id, status: 'COMPLETED', amount, create_time: time, update_time: time };
+    this.store.saveRefund(refund);
+    this.store.saveCapture({ ...capture, status: toMinor(amount) === remaining ? 'REFUNDED' : 'PARTIALLY_REFUNDED', update_time: time });
+    const view = this.resources.refund(refund);
+    const summary = `A ${amount.value} ${amount.currency_code} capture payment was refunded`;
+    return {
+      status: 201,
+      body: representation ? view : this.resources.minimal(view),
+      events: [webhookEvent('PAYMENT.CAPTURE.REFUNDED', 'refund', view, summary, time)],
+    };
+  }
+
+  getRefund(id: string): OperationResult {
+    const refund = this.store.getRefund(id);
+    if (!refund) throw notFound(id, 'payments');
+    return { status: 200, body: this.resources.refund(refund), events: [] };
+  }
+
+  /** The order plus everything booked against it, for /dev/paypal inspection. */
+  inspect(order: OrderRecord): Record<string, unknown> {
+    return {
+      order: this.resources.order(order),
+      authorizations: this.store.authorizationsOf(order.id).map((a) => this.resources.authorization(a)),
+      captures: this.store.capturesOf(order.id).map((c) => this.resources.capture(c)),
+      refunds: this.store.refundsOf(order.id).map((r) => this.resources.refund(r)),
+    };
+  }
+
+  /** The order a request touches, so the router can apply vault magic values. */
+  orderOf(kind: 'order' | 'authorization' | 'capture', id: string): OrderRecord | undefined {
+    const orderId = kind === 'order' ? id : kind === 'authorization' ? this.store.getAuthorization(id)?.order_id : this.store.getCapture(id)?.order_id;
+    return orderId === undefined ? undefined : this.store.getOrder(orderId);
+  }
+
+  private requireApproved(order: OrderRecord, action: 'AUTHORIZE' | 'CAPTURE'): void {
+    if (order.intent !== action) {
+      throw unprocessable('ACTION_DOES_NOT_MATCH_INTENT', `Order was created with an intent of '${order.intent}'. Please use /v2/checkout/orders/${order.id}/${order.intent === 'CAPTURE' ? 'capture' : 'authorize'} to complete the transaction.`, 'orders');
+    }
+    if (order.status === 'COMPLETED') {
+      throw action === 'AUTHORIZE'
+        ? unprocessable('ORDER_ALREADY_AUTHORIZED', 'Order already authorized. If \'intent=AUTHORIZE\' only one authorization per order is allowed.', 'orders')
+        : unprocessable('ORDER_ALREADY_CAPTURED', 'Order already captured. If \'intent=CAPTURE\' only one capture per order is allowed.', 'orders');
+    }
+    if (order.status !== 'APPROVED') {
+      throw unprocessable('ORDER_NOT_APPROVED', 'Payer has not yet approved the Order for payment. Please redirect the payer to the \'rel\':\'approve\' url returned as part of the HATEOAS links within the Create Order call or provide a valid payment_source in the request.', 'orders');
+    }
+  }
+
+  private requestAmount(raw: unknown, reference: Amount, api: 'payments'): Amount {
+    const { amount } = parseAmount(raw, '/amount', api);
+    if (amount.currency_code !== reference.currency_code) {
+      throw unprocessable('CURRENCY_MISMATCH', 'The currency of the amount must match the currency of the original transaction.', api, { field: '/amount/currency_code', value: amount.currency_code, location: 'body' });
+    }
+    return amount;
+  }
+
+  private capturedOf(authorizationId: string): bigint {
+    return this.store
+      .capturesOf(this.authorization(authorizationId).order_id)
+      .filter((c) => c.authorization_id === authorizationId && c.status !== 'DECLINED')
+      .reduce((total, c) => total + toMinor(c.amount), 0n);
+  }
+
+  private captureEvent(capture: CaptureRecord): WebhookEvent {
+    const view = this.resources.capture(capture);
+    return capture.status === 'DECLINED'
+      ? webhookEvent('PAYMENT.CAPTURE.DECLINED', 'capture', view, `Payment capture for ${capture.amount.value} ${capture.amount.currency_code} was declined`, capture.update_time)
+      : webhookEvent('PAYMENT.CAPTURE.COMPLETED', 'capture', view, `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, capture.update_time);
+  }
+
+  private order(id: string): OrderRecord {
+    const order = this.store.getOrder(id);
+    if (!order) throw notFound(id, 'orders');
+    return order;
+  }
+
+  private authorization(id: string): AuthorizationRecord {
+    const authorization = this.store.getAuthorization(id);
+    if (!authorization) throw notFound(id, 'payments');
+    return authorization;
+  }
+
+  private capture(id: string): CaptureRecord {
+    const capture = this.store.getCapture(id);
+    if (!capture) throw notFound(id, 'payments');
+    return capture;
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+function purchaseUnitOf(raw: unknown): PurchaseUnitRecord {
+  const unit = isObject(raw) ? raw : {};
+  const referenceId = typeof unit.reference_id === 'string' && unit.reference_id !== '' ? unit.reference_id : 'default';
+  // PayPal points at purchase units by reference id in error fields.
+  const field = `/purchase_units/@reference_id=='${referenceId}'/amount`;
+  if (unit.amount === undefined) throw invalidRequest({ field, issue: 'MISSING_REQUIRED_PARAMETER', description: 'A required field / parameter is missing.' }, 'orders');
+  const { amount } = parseAmount(unit.amount, field, 'orders');
+  return {
+    reference_id: referenceId,
+    amount,
+    ...(typeof unit.custom_id === 'string' ? { custom_id: unit.custom_id } : {}),
+    ...(typeof unit.invoice_id === 'string' ? { invoice_id: unit.invoice_id } : {}),
+    ...(typeof unit.description === 'string' ? { description: unit.description } : {}),
+  };
+}
+
+/** PayPal-style 17-character ids of digits and capital letters. */
+function newId(): string {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let id = '';
+  for (let i = 0; i < 17; i++) id += alphabet[randomInt(alphabet.length)];
+  return id;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objectAt(value: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let current = value;
+  for (const key of path) current = isObject(current) ? current[key] : undefined;
+  return isObject(current) ? current : undefined;
+}
+
+function stringAt(value: Record<string, unknown> | undefined, key: string): string | undefined {
+  return typeof value?.[key] === 'string' ? (value[key] as string) : undefined;
+}

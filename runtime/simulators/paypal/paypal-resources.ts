@@ -1,0 +1,126 @@
+// The JSON representations PayPal returns for orders, authorizations, captures and refunds,
+// with their HATEOAS links pointing at the simulator (so a person can follow them locally).
+import type { AuthorizationRecord, CaptureRecord, OrderRecord, PayPalStore, RefundRecord } from './paypal-store';
+
+/** A sandbox merchant; PayPal names the payee in every purchase unit. */
+const PAYEE = { email_address: 'merchant@example.com', merchant_id: 'SIMMERCHANT01' };
+export const SIM_PAYER = { payer_id: 'SIMPAYER0001', email_address: 'buyer@example.com', name: { given_name: 'Sim', surname: 'Buyer' } };
+
+type Link = { href: string; rel: string; method: string };
+
+export class PayPalResources {
+  /** `apiBase` is `${publicBaseUrl}/sim/paypal`. */
+  constructor(private readonly store: PayPalStore, private readonly apiBase: string) {}
+
+  approveUrl(orderId: string): string {
+    return `${this.apiBase}/checkoutnow?token=${encodeURIComponent(orderId)}`;
+  }
+
+  order(o: OrderRecord): Record<string, unknown> {
+    const authorizations = this.store.authorizationsOf(o.id).map((a) => this.authorization(a, false));
+    const captures = this.store.capturesOf(o.id).map((c) => this.capture(c, false));
+    const payments = authorizations.length || captures.length
+      ? { payments: { ...(authorizations.length ? { authorizations } : {}), ...(captures.length ? { captures } : {}) } }
+      : {};
+    const approved = o.payer_id !== undefined || o.vault_id !== undefined;
+    return {
+      id: o.id,
+      intent: o.intent,
+      status: o.status,
+      ...(approved ? { payment_source: { paypal: this.wallet(o) } } : {}),
+      purchase_units: o.purchase_units.map((u, i) => ({ ...u, payee: PAYEE, ...(i === 0 ? payments : {}) })),
+      ...(o.payer_id ? { payer: SIM_PAYER } : {}),
+      create_time: o.create_time,
+      update_time: o.update_time,
+      links: this.orderLinks(o),
+    };
+  }
+
+  /** What `Prefer: return=minimal` (PayPal's default for create) returns. */
+  minimal(resource: Record<string, unknown>): Record<string, unknown> {
+    return { id: resource.id, status: resource.status, links: resource.links };
+  }
+
+  authorization(a: AuthorizationRecord, standalone = true): Record<string, unknown> {
+    const self = `${this.apiBase}/v2/payments/authorizations/${a.id}`;
+    const open = a.status === 'CREATED' || a.status === 'PARTIALLY_CAPTURED';
+    const links: Link[] = [
+      { href: self, rel: 'self', method: 'GET' },
+      ...(open ? [link(`${self}/capture`, 'capture', 'POST'), link(`${self}/void`, 'void', 'POST'), link(`${self}/reauthorize`, 'reauthorize', 'POST')] : []),
+      link(`${this.apiBase}/v2/checkout/orders/${a.order_id}`, 'up', 'GET'),
+    ];
+    return {
+      id: a.id,
+      status: a.status,
+      amount: a.amount,
+      ...(a.custom_id ? { custom_id: a.custom_id } : {}),
+      ...(a.invoice_id ? { invoice_id: a.invoice_id } : {}),
+      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      expiration_time: a.expiration_time,
+      ...(standalone ? { supplementary_data: { related_ids: { order_id: a.order_id } } } : {}),
+      create_time: a.create_time,
+      update_time: a.update_time,
+      links,
+    };
+  }
+
+  capture(c: CaptureRecord, standalone = true): Record<string, unknown> {
+    const self = `${this.apiBase}/v2/payments/captures/${c.id}`;
+    const refundable = c.status === 'COMPLETED' || c.status === 'PARTIALLY_REFUNDED';
+    const up = c.authorization_id ? `${this.apiBase}/v2/payments/authorizations/${c.authorization_id}` : `${this.apiBase}/v2/checkout/orders/${c.order_id}`;
+    const related = { order_id: c.order_id, ...(c.authorization_id ? { authorization_id: c.authorization_id } : {}) };
+    return {
+      id: c.id,
+      status: c.status,
+      ...(c.status_details ? { status_details: c.status_details } : {}),
+      amount: c.amount,
+      final_capture: c.final_capture,
+      ...(c.custom_id ? { custom_id: c.custom_id } : {}),
+      ...(c.invoice_id ? { invoice_id: c.invoice_id } : {}),
+      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      ...(standalone ? { supplementary_data: { related_ids: related } } : {}),
+      create_time: c.create_time,
+      update_time: c.update_time,
+      links: [link(self, 'self', 'GET'), ...(refundable ? [link(`${self}/refund`, 'refund', 'POST')] : []), link(up, 'up', 'GET')],
+    };
+  }
+
+  refund(r: RefundRecord): Record<string, unknown> {
+    return {
+      id: r.id,
+      status: r.status,
+      amount: r.amount,
+      create_time: r.create_time,
+      update_time: r.update_time,
+      links: [link(`${this.apiBase}/v2/payments/refunds/${r.id}`, 'self', 'GET'), link(`${this.apiBase}/v2/payments/captures/${r.capture_id}`, 'up', 'GET')],
+    };
+  }
+
+  private wallet(o: OrderRecord): Record<string, unknown> {
+    return {
+      email_address: SIM_PAYER.email_address,
+      account_id: SIM_PAYER.payer_id,
+      account_status: 'VERIFIED',
+      name: SIM_PAYER.name,
+      ...(o.vault_id ? { attributes: { vault: { id: o.vault_id, status: 'VAULTED' } } } : {}),
+    };
+  }
+
+  private orderLinks(o: OrderRecord): Link[] {
+    const self = `${this.apiBase}/v2/checkout/orders/${o.id}`;
+    const links: Link[] = [link(self, 'self', 'GET')];
+    if (o.status === 'CREATED' || o.status === 'PAYER_ACTION_REQUIRED') {
+      // New-style requests (payment_source.paypal.experience_context) get rel "payer-action".
+      links.push(link(this.approveUrl(o.id), o.experience_context ? 'payer-action' : 'approve', 'GET'));
+    }
+    if (o.status !== 'COMPLETED' && o.status !== 'VOIDED') {
+      links.push(link(self, 'update', 'PATCH'));
+      links.push(o.intent === 'AUTHORIZE' ? link(`${self}/authorize`, 'authorize', 'POST') : link(`${self}/capture`, 'capture', 'POST'));
+    }
+    return links;
+  }
+}
+
+function link(href: string, rel: string, method: string): Link {
+  return { href, rel, method };
+}

@@ -1,0 +1,338 @@
+// The PayPal simulator driven through PayPalGateway, i.e. the real @paypal/paypal-server-sdk:
+// the base URL redirect, the payment lifecycle, magic failures, idempotent retries, buyer
+// approval, OAuth, signed webhooks and durability across restarts.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { PayPalGateway } from '../../adapters/paypal/paypal-gateway';
+import { verifyPayPalWebhook } from '../../adapters/paypal/webhook-verifier';
+import { money } from '../../domain/money';
+import { PayPalSimulator } from '../../runtime/simulators/paypal';
+import { tempDir } from '../support/host-process';
+
+const CLIENT = { clientId: 'test-client', clientSecret: 'test-secret' };
+const WEBHOOK_ID = 'WH-TEST-1';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  raw: Buffer;
+  event: { event_type: string; resource: { id: string } };
+}
+
+interface Running {
+  base: string;
+  sim: PayPalSimulator;
+  db: Database.Database;
+  server: http.Server;
+  /** Method and path of every request the simulator's server saw. */
+  seen: string[];
+  gateway: PayPalGateway;
+}
+
+const running: Running[] = [];
+const receivers: http.Server[] = [];
+
+async function listen(server: http.Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function start(opts: { dbFile?: string; webhookUrl?: string; timeoutMs?: number; port?: number } = {}): Promise<Running> {
+  const db = new Database(opts.dbFile ?? ':memory:');
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    void sim.handle(req, res, new URL(req.url ?? '/', 'http://localhost')).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
+  });
+  const base = await listen(server, opts.port);
+  // Requests only arrive after start() returns, so the handler never sees `sim` uninitialized.
+  const sim = new PayPalSimulator({ db, publicBaseUrl: base, webhookUrl: opts.webhookUrl, webhookId: WEBHOOK_ID, ...CLIENT, webhookRetryDelaysMs: [0, 100, 200] });
+  const gateway = new PayPalGateway({ ...CLIENT, environment: 'sandbox', baseUrlOverride: `${base}/sim/paypal`, timeoutMs: opts.timeoutMs ?? 5_000 });
+  const r = { base, sim, db, server, seen, gateway };
+  running.push(r);
+  return r;
+}
+
+async function stop(r: Running): Promise<void> {
+  running.splice(running.indexOf(r), 1);
+  r.sim.close();
+  r.server.closeAllConnections();
+  await new Promise((resolve) => r.server.close(resolve));
+  r.db.close();
+}
+
+/** A webhook receiver that records every delivery. */
+async function receiver(): Promise<{ url: string; received: Received[]; next: (type: string) => Promise<Received> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      received.push({ headers: req.headers, raw, event: JSON.parse(raw.toString('utf8')) as Received['event'] });
+      res.writeHead(200).end();
+    });
+  });
+  receivers.push(server);
+  const url = `${await listen(server)}/webhooks`;
+  const next = async (type: string): Promise<Received> => {
+    for (let i = 0; i < 100; i++) {
+      const hit = received.find((r) => r.event.event_type === type);
+      if (hit) return hit;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no ${type} webhook arrived`);
+  };
+  return { url, received, next };
+}
+
+afterEach(async () => {
+  for (const r of [...running]) await stop(r);
+  for (const s of receivers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+const eur = (cents: number) => money(cents, 'EUR');
+const urls = { returnUrl: 'https://shop.example/paypal/return?orderId=o-1', cancelUrl: 'https://shop.example/paypal/cancel?orderId=o-1' };
+
+async function inspect(base: string, paypalOrderId: string) {
+  const res = await fetch(`${base}/dev/paypal/orders/${paypalOrderId}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as {
+    order: { status: string; purchase_units: { reference_id: string }[] };
+    authorizations: { id: string; status: string }[];
+    captures: { id: string; status: string; amount: { value: string } }[];
+    refunds: { id: string; amount: { value: string } }[];
+  };
+}
+
+async function token(base: string): Promise<string> {
+  const res = await fetch(`${base}/sim/paypal/v1/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** A vaulted order, authorized; returns the ids. */
+async function authorized(g: PayPalGateway, orderId: string, vaultId = 'vault-ok', cents = 8488) {
+  const created = await g.createOrder({ orderId, amount: eur(cents), vaultId, ...urls, requestId: `${orderId}-create` });
+  if (!created.ok) throw new Error(created.failure.reason);
+  expect(created.needsApproval).toBe(false);
+  const auth = await g.authorize(created.providerOrderId, `${orderId}-authorize`);
+  if (!auth.ok) throw new Error(auth.failure.reason);
+  return { paypalOrderId: created.providerOrderId, authorizationId: auth.authorizationId };
+}
+
+test('the SDK reaches the simulator only through the base URL rewrite, with OAuth and PayPal-Request-Id', async () => {
+  const r = await start();
+  const created = await r.gateway.createOrder({ orderId: 'o-redirect', amount: eur(100), vaultId: 'vault-ok', ...urls, requestId: 'req-1' });
+  expect(created.ok).toBe(true);
+  // The SDK addressed https://api-m.sandbox.paypal.com; the requests arrived here, under the mount path.
+  expect(r.seen).toEqual(['POST /sim/paypal/v1/oauth2/token', 'POST /sim/paypal/v2/checkout/orders']);
+});
+
+test('vaulted authorize, capture, partial and full refund; refunds never exceed the capture', async () => {
+  const { gateway, base } = await start();
+  const { paypalOrderId, authorizationId } = await authorized(gateway, 'o-refund');
+  const capture = await gateway.capture(authorizationId, 'o-refund-capture');
+  if (!capture.ok) throw new Error(capture.failure.reason);
+
+  expect(await gateway.refund(capture.captureId, eur(1000), 'o-refund-r1')).toMatchObject({ ok: true });
+  const tooMuch = await gateway.refund(capture.captureId, eur(7489), 'o-refund-r2');
+  expect(tooMuch).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('REFUND_AMOUNT_EXCEEDED') } });
+  expect(await gateway.refund(capture.captureId, eur(7488), 'o-refund-r3')).toMatchObject({ ok: true });
+  expect(await gateway.refund(capture.captureId, eur(1), 'o-refund-r4')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('CAPTURE_FULLY_REFUNDED') } });
+
+  const state = await inspect(base, paypalOrderId);
+  expect(state.order).toMatchObject({ status: 'COMPLETED', purchase_units: [{ reference_id: 'o-refund' }] });
+  expect(state.authorizations).toMatchObject([{ id: authorizationId, status: 'CAPTURED' }]);
+  expect(state.captures).toMatchObject([{ id: capture.captureId, status: 'REFUNDED', amount: { value: '84.88' } }]);
+  expect(state.refunds.map((x) => x.amount.value)).toEqual(['10.00', '74.88']);
+});
+
+test('void releases an authorization: capturing it afterwards is declined, voiding again is fine', async () => {
+  const { gateway, base } = await start();
+  const { paypalOrderId, authorizationId } = await authorized(gateway, 'o-void');
+  expect(await gateway.voidAuthorization(authorizationId, 'o-void-void')).toEqual({ ok: true });
+  expect(await gateway.capture(authorizationId, 'o-void-capture')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('AUTHORIZATION_VOIDED') } });
+  expect(await gateway.voidAuthorization(authorizationId, 'o-void-void-2')).toEqual({ ok: true });
+  const state = await inspect(base, paypalOrderId);
+  expect(state.authorizations).toMatchObject([{ status: 'VOIDED' }]);
+  expect(state.captures).toEqual([]);
+});
+
+test('magic vault ids: declined authorization, declined capture, PayPal down', async () => {
+  const { gateway } = await start();
+  const declined = await gateway.createOrder({ orderId: 'o-dec', amount: eur(500), vaultId: 'vault-declined', ...urls, requestId: 'o-dec-create' });
+  if (!declined.ok) throw new Error(declined.failure.reason);
+  expect(await gateway.authorize(declined.providerOrderId, 'o-dec-auth')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('INSTRUMENT_DECLINED') } });
+
+  const { authorizationId } = await authorized(gateway, 'o-capdec', 'vault-capture-declined');
+  expect(await gateway.capture(authorizationId, 'o-capdec-capture')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('DECLINED') } });
+
+  const down = await gateway.createOrder({ orderId: 'o-down', amount: eur(500), vaultId: 'vault-down', ...urls, requestId: 'o-down-create' });
+  expect(down).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringContaining('INTERNAL_SERVER_ERROR') } });
+});
+
+test('503 on the first attempt, success on the retry with the same request id: exactly one authorization and one capture', async () => {
+  const { gateway, base } = await start();
+  const created = await gateway.createOrder({ orderId: 'o-flaky', amount: eur(2500), vaultId: 'vault-flaky', ...urls, requestId: 'o-flaky-create' });
+  if (!created.ok) throw new Error(created.failure.reason);
+  expect(await gateway.authorize(created.providerOrderId, 'o-flaky-auth')).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringContaining('SERVICE_UNAVAILABLE') } });
+  const auth = await gateway.authorize(created.providerOrderId, 'o-flaky-auth');
+  if (!auth.ok) throw new Error(auth.failure.reason);
+  expect(await gateway.capture(auth.authorizationId, 'o-flaky-cap')).toMatchObject({ ok: false, failure: { kind: 'unavailable' } });
+  const capture = await gateway.capture(auth.authorizationId, 'o-flaky-cap');
+  expect(capture).toMatchObject({ ok: true });
+  // The saga retries again after a lost response: same capture, no second one.
+  expect(await gateway.capture(auth.authorizationId, 'o-flaky-cap')).toEqual(capture);
+
+  const state = await inspect(base, created.providerOrderId);
+  expect(state.authorizations).toHaveLength(1);
+  expect(state.captures).toMatchObject([{ status: 'COMPLETED', amount: { value: '25.00' } }]);
+});
+
+test('the same PayPal-Request-Id twice has one effect and returns the same response', async () => {
+  const { gateway, base } = await start();
+  const first = await gateway.createOrder({ orderId: 'o-idem', amount: eur(999), vaultId: 'vault-ok', ...urls, requestId: 'o-idem-create' });
+  const second = await gateway.createOrder({ orderId: 'o-idem', amount: eur(999), vaultId: 'vault-ok', ...urls, requestId: 'o-idem-create' });
+  expect(second).toEqual(first);
+  const listed = (await (await fetch(`${base}/dev/paypal/orders?reference=o-idem`)).json()) as { orders: unknown[] };
+  expect(listed.orders).toHaveLength(1);
+
+  // Byte-identical replay at the HTTP level; a new request id really tries again and is refused.
+  const { authorizationId } = await authorized(gateway, 'o-idem-2');
+  const bearer = await token(base);
+  const capture = (requestId: string) =>
+    fetch(`${base}/sim/paypal/v2/payments/authorizations/${authorizationId}/capture`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', 'paypal-request-id': requestId, prefer: 'return=representation' },
+      body: '{}',
+    });
+  const a = await capture('cap-A');
+  const b = await capture('cap-A');
+  expect([a.status, b.status]).toEqual([201, 201]);
+  expect(await b.text()).toBe(await a.text());
+  const c = await capture('cap-B');
+  expect(c.status).toBe(422);
+  expect(await c.json()).toMatchObject({ name: 'UNPROCESSABLE_ENTITY', debug_id: expect.any(String), details: [{ issue: 'AUTHORIZATION_ALREADY_CAPTURED' }], links: [{ rel: 'information_link' }] });
+});
+
+test('a slow authorization times out the client; the retry with the same request id gets the one authorization', async () => {
+  const { base } = await start();
+  const gateway = new PayPalGateway({ ...CLIENT, environment: 'sandbox', baseUrlOverride: `${base}/sim/paypal`, timeoutMs: 400 });
+  const created = await gateway.createOrder({ orderId: 'o-slow', amount: eur(700), vaultId: 'vault-slow', ...urls, requestId: 'o-slow-create' });
+  if (!created.ok) throw new Error(created.failure.reason);
+  expect(await gateway.authorize(created.providerOrderId, 'o-slow-auth')).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringMatching(/timeout/i) } });
+  // The authorization was committed before the slow answer, so the replay answers at once.
+  const retry = await gateway.authorize(created.providerOrderId, 'o-slow-auth');
+  expect(retry).toMatchObject({ ok: true });
+  expect((await inspect(base, created.providerOrderId)).authorizations).toHaveLength(1);
+});
+
+test('buyer approval: authorize before approval is declined; after approving on the checkout page it works', async () => {
+  const hooks = await receiver();
+  const { gateway, base } = await start({ webhookUrl: hooks.url });
+  const created = await gateway.createOrder({ orderId: 'o-approve', amount: eur(4200), ...urls, requestId: 'o-approve-create' });
+  if (!created.ok) throw new Error(created.failure.reason);
+  expect(created.needsApproval).toBe(true);
+  expect(created.approveUrl).toBe(`${base}/sim/paypal/checkoutnow?token=${created.providerOrderId}`);
+  expect(await gateway.authorize(created.providerOrderId, 'o-approve-auth-early')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('ORDER_NOT_APPROVED') } });
+
+  const page = await fetch(created.approveUrl!);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toMatch(/42\.00 EUR[\s\S]*value="approve"/);
+  const approval = await fetch(created.approveUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=approve', redirect: 'manual' });
+  expect(approval.status).toBe(303);
+  const location = new URL(approval.headers.get('location')!);
+  expect(`${location.origin}${location.pathname}`).toBe('https://shop.example/paypal/return');
+  expect(Object.fromEntries(location.searchParams)).toEqual({ orderId: 'o-1', token: created.providerOrderId, PayerID: expect.any(String) });
+  expect((await inspect(base, created.providerOrderId)).order.status).toBe('APPROVED');
+  const approvedHook = await hooks.next('CHECKOUT.ORDER.APPROVED');
+  expect(approvedHook.event.resource.id).toBe(created.providerOrderId);
+
+  expect(await gateway.authorize(created.providerOrderId, 'o-approve-auth')).toMatchObject({ ok: true });
+
+  const other = await gateway.createOrder({ orderId: 'o-cancel', amount: eur(100), ...urls, requestId: 'o-cancel-create' });
+  if (!other.ok) throw new Error(other.failure.reason);
+  const cancel = await fetch(other.approveUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=cancel', redirect: 'manual' });
+  expect(cancel.status).toBe(303);
+  expect(cancel.headers.get('location')).toBe(`https://shop.example/paypal/cancel?orderId=o-1&token=${other.providerOrderId}`);
+  expect((await inspect(base, other.providerOrderId)).order.status).toBe('PAYER_ACTION_REQUIRED');
+});
+
+test('wrong client secret: the token request fails with invalid_client and nothing is created', async () => {
+  const { base } = await start();
+  const wrong = new PayPalGateway({ clientId: CLIENT.clientId, clientSecret: 'nope', environment: 'sandbox', baseUrlOverride: `${base}/sim/paypal` });
+  const result = await wrong.createOrder({ orderId: 'o-oauth', amount: eur(100), vaultId: 'vault-ok', ...urls, requestId: 'o-oauth-create' });
+  expect(result).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringContaining('invalid_client') } });
+  const listed = (await (await fetch(`${base}/dev/paypal/orders?reference=o-oauth`)).json()) as { orders: unknown[] };
+  expect(listed.orders).toEqual([]);
+
+  const noBearer = await fetch(`${base}/sim/paypal/v2/checkout/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(noBearer.status).toBe(401);
+  expect(await noBearer.json()).toMatchObject({ name: 'AUTHENTICATION_FAILURE' });
+});
+
+test('amounts are validated like PayPal: bad precision is 422, a missing intent 400', async () => {
+  const { base } = await start();
+  const bearer = await token(base);
+  const create = async (body: object) => {
+    const res = await fetch(`${base}/sim/paypal/v2/checkout/orders`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { name: string; details: { issue: string; field?: string }[] } };
+  };
+  const unit = (currency_code: string, value: string) => ({ intent: 'AUTHORIZE', purchase_units: [{ reference_id: 'o-x', amount: { currency_code, value } }] });
+  expect(await create(unit('EUR', '84.881'))).toMatchObject({ status: 422, body: { details: [{ issue: 'DECIMAL_PRECISION', field: "/purchase_units/@reference_id=='o-x'/amount/value" }] } });
+  expect(await create(unit('JPY', '100.5'))).toMatchObject({ status: 422, body: { details: [{ issue: 'DECIMAL_PRECISION' }] } });
+  expect(await create(unit('EUR', '0.00'))).toMatchObject({ status: 422, body: { details: [{ issue: 'CANNOT_BE_ZERO_OR_NEGATIVE' }] } });
+  expect(await create(unit('EUR', 'ten'))).toMatchObject({ status: 400, body: { name: 'INVALID_REQUEST', details: [{ issue: 'INVALID_PARAMETER_SYNTAX' }] } });
+  expect(await create({ purchase_units: [] })).toMatchObject({ status: 400, body: { details: [{ issue: 'MISSING_REQUIRED_PARAMETER', field: '/intent' }] } });
+  expect(await create(unit('JPY', '1200'))).toMatchObject({ status: 201 });
+});
+
+test('webhooks are signed like PayPal: they verify offline, and a tampered body or foreign cert URL does not', async () => {
+  const hooks = await receiver();
+  const { gateway, base } = await start({ webhookUrl: hooks.url });
+  const { authorizationId } = await authorized(gateway, 'o-hook');
+  expect(await gateway.capture(authorizationId, 'o-hook-capture')).toMatchObject({ ok: true });
+  const delivery = await hooks.next('PAYMENT.CAPTURE.COMPLETED');
+  expect(delivery.headers).toMatchObject({ 'paypal-auth-algo': 'SHA256withRSA', 'paypal-cert-url': expect.stringMatching(new RegExp(`^${base}/sim/paypal/certs/CERT-[0-9a-f]+\\.pem$`)) });
+  expect(delivery.event).toMatchObject({ event_type: 'PAYMENT.CAPTURE.COMPLETED', resource_type: 'capture', summary: expect.any(String), create_time: expect.any(String) });
+  expect((await hooks.next('PAYMENT.AUTHORIZATION.CREATED')).event.resource.id).toBe(authorizationId);
+
+  const verify = (rawBody: Buffer, allowedCertOrigins = [base], webhookId = WEBHOOK_ID) => verifyPayPalWebhook({ headers: delivery.headers, rawBody, webhookId, allowedCertOrigins });
+  expect(await verify(delivery.raw)).toBe(true);
+  const tampered = Buffer.from(delivery.raw.toString('utf8').replace('"COMPLETED"', '"REFUNDED"'));
+  expect(tampered.equals(delivery.raw)).toBe(false);
+  expect(await verify(tampered)).toBe(false);
+  expect(await verify(delivery.raw, ['https://api.paypal.com'])).toBe(false);
+  expect(await verify(delivery.raw, [base], 'WH-SOMEONE-ELSE')).toBe(false);
+});
+
+test('state survives a restart on the same database file; the gateway recovers from the outage', async () => {
+  const dbFile = path.join(tempDir('paypal-'), 'sim.db');
+  const first = await start({ dbFile });
+  const gateway = first.gateway;
+  const { paypalOrderId, authorizationId } = await authorized(gateway, 'o-restart');
+  await stop(first);
+  // Refused or hung up, depending on whether a kept-alive socket was reused.
+  expect(await gateway.capture(authorizationId, 'o-restart-capture')).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringMatching(/^PayPal unreachable/) } });
+  // A gateway whose very first token request fails must not stay broken (the SDK caches that failure).
+  const fresh = new PayPalGateway({ ...CLIENT, environment: 'sandbox', baseUrlOverride: `${first.base}/sim/paypal` });
+  expect(await fresh.authorize(paypalOrderId, 'o-restart-authorize')).toMatchObject({ ok: false, failure: { kind: 'unavailable' } });
+
+  const second = await start({ dbFile, port: Number(new URL(first.base).port) });
+  expect((await inspect(second.base, paypalOrderId)).authorizations).toMatchObject([{ id: authorizationId, status: 'CREATED' }]);
+  // Idempotency records survived too: the old request id replays instead of authorizing again.
+  expect(await fresh.authorize(paypalOrderId, 'o-restart-authorize')).toEqual({ ok: true, authorizationId });
+  expect(await gateway.capture(authorizationId, 'o-restart-capture')).toMatchObject({ ok: true });
+  expect((await inspect(second.base, paypalOrderId)).captures).toHaveLength(1);
+});

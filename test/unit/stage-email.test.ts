@@ -1,0 +1,112 @@
+import { renderStageEmail } from '../../adapters/email/stage-email';
+import { emailStages } from '../../domain/order-events';
+import type { EmailStage, OrderStageEvent } from '../../domain/order-events';
+
+const orderUrl = 'https://shop.example/orders/o-42';
+
+function event(stage: EmailStage, extra: Partial<OrderStageEvent> = {}): OrderStageEvent {
+  return {
+    orderId: 'o-42',
+    stage,
+    occurredAt: '2024-05-01T10:00:00Z',
+    customer: { id: 'c-1', email: 'ada@example.org', name: 'Ada Lovelace' },
+    total: { amount: 8488, currency: 'EUR' },
+    lines: [
+      { sku: 'MUG-1', name: 'Enamel mug', quantity: 2, lineTotal: { amount: 2490, currency: 'EUR' } },
+      { sku: 'KET-9', name: 'Kettle', quantity: 1, lineTotal: { amount: 5998, currency: 'EUR' } },
+    ],
+    ...extra,
+  };
+}
+
+/** The key facts each stage must state, in both the HTML and the text. */
+const cases: { stage: EmailStage; extra: Partial<OrderStageEvent>; facts: string[] }[] = [
+  { stage: 'received', extra: {}, facts: ['o-42', 'received', 'EUR 84.88'] },
+  { stage: 'invoiced', extra: { invoiceNumber: 'INV-2024-0007' }, facts: ['INV-2024-0007', 'EUR 84.88'] },
+  { stage: 'paid', extra: {}, facts: ['payment of EUR 84.88'] },
+  {
+    stage: 'shipped',
+    extra: { carrier: 'DHL', trackingNumber: 'JD014600', trackingUrl: 'https://track.example/JD014600' },
+    facts: ['DHL', 'JD014600', 'https://track.example/JD014600'],
+  },
+  { stage: 'delivered', extra: { carrier: 'DHL' }, facts: ['delivered', 'DHL'] },
+  { stage: 'cancelled', extra: { reason: 'Out of stock' }, facts: ['cancelled', 'Out of stock', 'not been charged'] },
+  { stage: 'payment-failed', extra: { reason: 'Card declined' }, facts: ['Card declined', 'not been charged', 'EUR 84.88'] },
+  { stage: 'refunded', extra: { refunded: { amount: 2490, currency: 'EUR' } }, facts: ['EUR 24.90', 'refunded'] },
+];
+
+test('every stage has a template under test', () => {
+  expect(cases.map((c) => c.stage).sort()).toEqual([...emailStages].sort());
+});
+
+describe.each(cases)('$stage email', ({ stage, extra, facts }) => {
+  const r = renderStageEmail(event(stage, extra), { orderUrl });
+
+  test('states its key facts in the HTML and in the text', () => {
+    for (const fact of facts) {
+      expect(r.html).toContain(fact);
+      expect(r.text).toContain(fact);
+    }
+  });
+
+  test('names the order in the subject and links to it', () => {
+    expect(r.subject).toContain('o-42');
+    expect(r.html).toContain(`href="${orderUrl}"`);
+    expect(r.text).toContain(orderUrl);
+  });
+
+  test('lists the order lines with quantities and amounts', () => {
+    for (const [name, amount] of [['Enamel mug', 'EUR 24.90'], ['Kettle', 'EUR 59.98']]) {
+      expect(r.html).toContain(name);
+      expect(r.text).toMatch(new RegExp(`${name}.*${amount}`));
+    }
+    expect(r.text).toContain('2 × Enamel mug');
+  });
+
+  test('text and HTML show the same amounts', () => {
+    const amounts = (s: string) => [...new Set(s.match(/EUR [\d,]+\.\d{2}/g) ?? [])].sort();
+    expect(amounts(r.html)).toEqual(amounts(r.text));
+    expect(amounts(r.text)).toContain('EUR 84.88');
+  });
+});
+
+test('the stages are distinguishable by subject', () => {
+  const subjects = cases.map(({ stage, extra }) => renderStageEmail(event(stage, extra), { orderUrl }).subject);
+  expect(new Set(subjects).size).toBe(cases.length);
+});
+
+test('customer-controlled text is HTML-escaped, not interpreted', () => {
+  const r = renderStageEmail(
+    event('cancelled', { customer: { id: 'c', email: 'x@example.org', name: '<script>alert("x")</script>' }, reason: 'Tom & Jerry <b>' }),
+    { orderUrl },
+  );
+  expect(r.html).not.toContain('<script>');
+  expect(r.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  expect(r.html).toContain('Tom &amp; Jerry &lt;b&gt;');
+  expect(r.text).toContain('Hello <script>alert("x")</script>,'); // plain text needs no escaping
+});
+
+test('a tracking link that is not http(s) is shown as text, never as a link', () => {
+  const r = renderStageEmail(event('shipped', { carrier: 'X', trackingNumber: 'T1', trackingUrl: 'javascript:alert(1)' }), { orderUrl });
+  expect(r.html).not.toContain('href="javascript:');
+  expect(r.html).toContain('T1');
+});
+
+test('a cancellation after capture tells the customer about the refund instead of "not charged"', () => {
+  const r = renderStageEmail(event('cancelled', { reason: 'Customer request', refunded: { amount: 8488, currency: 'EUR' } }), { orderUrl });
+  expect(r.text).toContain('refunding EUR 84.88');
+  expect(r.text).not.toContain('not been charged');
+});
+
+test('payment approval link appears when the buyer still has to approve', () => {
+  const r = renderStageEmail(event('received', { approveUrl: 'https://paypal.example/approve?token=A&b=1' }), { orderUrl });
+  expect(r.html).toContain('href="https://paypal.example/approve?token=A&amp;b=1"');
+  expect(r.text).toContain('https://paypal.example/approve?token=A&b=1');
+});
+
+test('amounts keep the currency and its minor units', () => {
+  const r = renderStageEmail(event('paid', { total: { amount: 123456, currency: 'USD' }, lines: [] }), { orderUrl });
+  expect(r.text).toContain('USD 1,234.56');
+  const yen = renderStageEmail(event('paid', { total: { amount: 5000, currency: 'JPY' }, lines: [] }), { orderUrl });
+  expect(yen.text).toContain('JPY 5,000');
+});
