@@ -38,7 +38,10 @@ async function main(): Promise<void> {
       while (next < orders) {
         const i = next++;
         const r = await request(`${host.api}/v1/orders`, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % 100]}`, 'idempotency-key': randomUUID() }, body(i));
-        if (r.status !== 202) throw new Error(`POST: ${r.status} ${r.body}`);
+        if (r.status !== 202) {
+          const errors = host.output().split('\n').filter((l) => / failed|ERROR/.test(l)).slice(0, 5).join('\n');
+          throw new Error(`POST: ${r.status} ${r.body}\n${errors}`);
+        }
         ids.push({ id: (JSON.parse(r.body) as { id: string }).id, customer: i % 100 });
       }
     }));

@@ -1,0 +1,108 @@
+// The saga under failure: declined captures, PayPal down, a flaky carrier, duplicate webhooks,
+// redelivered and poison bus messages, and a crash (SIGKILL) in the middle of many sagas.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHmac, randomUUID } from 'node:crypto';
+import { ServiceBusClient } from '@azure/service-bus';
+import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { sagaClient } from '../support/saga-client';
+
+const appRoot = path.resolve(__dirname, '..', '..', '..');
+let host: HostProcess;
+const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', PAYMENT_APPROVAL_TIMEOUT_SECONDS: '60', API_RATE_LIMIT_PER_SECOND: '0' };
+beforeAll(async () => {
+  host = await startHost({ appRoot, logLevel: 'warning', env });
+}, 60_000);
+afterAll(() => host.stop(), 30_000);
+jest.setTimeout(120_000);
+const c = sagaClient(() => host);
+const captures = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.captures);
+
+test('capture declined after a good authorization: payment-failed and the authorization is voided', async () => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-capture-declined' });
+  await c.until(customer, order.id, ['payment-failed']);
+  const pp = await c.paypal(order.id);
+  expect(captures(pp).filter((x) => x.status === 'COMPLETED')).toHaveLength(0);
+  expect(pp.flatMap((o) => o.authorizations).map((a) => a.status)).toEqual(['VOIDED']);
+  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
+});
+
+test('PayPal down: retried with backoff, then payment-failed cleanly with nothing charged', async () => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-down' });
+  const failed = await c.until(customer, order.id, ['payment-failed'], 100_000);
+  expect(failed.cancellationReason).toMatch(/PayPal|payment/i);
+  expect(captures(await c.paypal(order.id))).toHaveLength(0);
+  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
+});
+
+test('a carrier 500 is retried with the same Message-Reference: one shipment', async () => {
+  const { customer, order } = await c.place({ vaultId: 'vault-ok', line1: 'CARRIER-FLAKY Weg 1' });
+  await c.until(customer, order.id, ['shipped', 'delivered']);
+  const shipments = await c.dev<{ shipments?: unknown[]; items?: unknown[] } | unknown[]>(`/dev/shipments?reference=${order.id}`);
+  const list = Array.isArray(shipments) ? shipments : (shipments.shipments ?? shipments.items ?? []);
+  expect(list).toHaveLength(1);
+});
+
+test('duplicate carrier webhooks deliver the order once, with one delivered email', async () => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1: 'NO-DELIVERY Allee 2' });
+  const shipped = await c.until(customer, order.id, ['shipped']);
+  const secret = (JSON.parse(fs.readFileSync(path.join(host.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>)['carrier-webhook-secret'];
+  const body = JSON.stringify({ shipmentTrackingNumber: shipped.shipment!.trackingNumber, reference: order.id, event: { typeCode: 'OK', description: 'Delivered', timestamp: new Date().toISOString() }, status: 'delivered' });
+  const sign = (b: string) => `sha256=${createHmac('sha256', secret).update(b).digest('hex')}`;
+  const post = (signature: string) => fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dhl-signature': signature }, body });
+  expect((await post('sha256=00')).status).toBe(401);
+  const results = await Promise.all([post(sign(body)), post(sign(body)), post(sign(body))]);
+  expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+  await c.until(customer, order.id, ['delivered']);
+  const stages = c.stages(await c.mailbox(email, 5), order.id);
+  expect(stages.filter((s) => s === 'delivered')).toHaveLength(1);
+});
+
+test('a stage event published again (new messageId) sends no second email; a poison message is dead-lettered with its reason', async () => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-ok' });
+  await c.until(customer, order.id, ['shipped', 'delivered']);
+  await c.mailbox(email, 4);
+  const bus = new ServiceBusClient(host.serviceBus);
+  try {
+    const sender = bus.createSender('order-events');
+    const replay = { orderId: order.id, stage: 'paid', occurredAt: new Date().toISOString(), customer: { id: customer, email, name: 'Grace Hopper' }, total: { amount: order.totals.total, currency: 'EUR' }, lines: [] };
+    await sender.sendMessages([{ messageId: randomUUID(), body: replay }, { messageId: `${order.id}:paid`, body: replay }]);
+    await sender.sendMessages({ messageId: randomUUID(), body: { hello: 'not an event' } });
+    const receiver = bus.createReceiver('order-events', 'email', { subQueueType: 'deadLetter' });
+    const dead = await waitFor(async () => {
+      const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+      if (m) await receiver.completeMessage(m);
+      return m;
+    }, 'the poison message in the dead-letter queue', 60_000);
+    expect(dead.body).toEqual({ hello: 'not an event' });
+    expect(dead.deadLetterReason).toBe('MaxDeliveryCountExceeded');
+    // Service Bus' own description; the function's reason for each failed delivery is in the log.
+    expect(dead.deadLetterErrorDescription).toBe('Message could not be consumed after 10 delivery attempts.');
+    expect(host.output()).toContain('not an order stage event');
+    await receiver.close();
+    await sender.close();
+  } finally {
+    await bus.close();
+  }
+  const stages = c.stages(await c.emails(email), order.id);
+  expect(stages.filter((s) => s === 'paid')).toHaveLength(1);
+});
+
+test('SIGKILL in the middle of 20 sagas: after a restart every order ships with one capture and one email per stage', async () => {
+  const placed = await Promise.all(Array.from({ length: 20 }, () => c.place({ vaultId: 'vault-ok' })));
+  await new Promise((r) => setTimeout(r, 400));
+  await host.kill();
+  host = await startHost({ appRoot, dataDir: host.dataDir, logLevel: 'warning', env });
+  const invoiceNumbers: string[] = [];
+  for (const p of placed) {
+    const o = await c.until(p.customer, p.order.id, ['shipped', 'delivered'], 100_000);
+    invoiceNumbers.push(o.invoice!.number);
+    expect(captures(await c.paypal(p.order.id))).toHaveLength(1);
+  }
+  for (const p of placed) {
+    const stages = c.stages(await c.mailbox(p.email, 4), p.order.id);
+    for (const st of ['received', 'invoiced', 'paid', 'shipped']) expect(stages.filter((s) => s === st)).toHaveLength(1);
+  }
+  // Gapless: the 20 invoices took 20 distinct numbers.
+  expect(new Set(invoiceNumbers).size).toBe(20);
+});
