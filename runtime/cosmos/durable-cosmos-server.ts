@@ -56,6 +56,10 @@ export async function startCosmosEmulator(o: CosmosEmulatorOptions): Promise<Run
   };
 
   const server = createHttpServer({ keepAlive: true });
+  // Longer than any client's idle-socket timeout: otherwise the server may close a keep-alive
+  // socket just as the SDK reuses it, and the request fails with "socket hang up".
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   // Every response, success or error, is preceded by the commit of what the request changed.
   const serve = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
