@@ -140,3 +140,16 @@ test('cancel while PayPal is still authorizing: the authorization is voided, nev
   expect(pp.flatMap((o) => o.authorizations ?? []).map((a) => a.status)).toEqual(['VOIDED']);
   expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
 });
+
+test('cancel while the capture is in flight: the capture is refunded in full, the order stays cancelled', async () => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-slow-capture' });
+  await c.until(customer, order.id, ['authorized']);
+  expect((await c.cancel(customer, order.id)).status).toBe(200);
+  expect(await completed(host, order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
+  const pp = await c.paypal(order.id);
+  expect(captures(pp)).toHaveLength(1);
+  expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
+  const after = await c.get(customer, order.id);
+  expect(after).toMatchObject({ status: 'cancelled', payment: { refunded: order.totals.total } });
+  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
+});

@@ -25,7 +25,7 @@ export interface PayPalSimulatorOptions {
   clientId: string;
   clientSecret: string;
   now?: () => number;
-  /** How long `vault-slow` authorizations take to answer (default 15 s). */
+  /** How long `vault-slow` authorizations and `vault-slow-capture` captures take to answer (default 15 s). */
   slowResponseMs?: number;
   /** Delays before each webhook delivery attempt (default 0, 0.5, 2, 8 s). */
   webhookRetryDelaysMs?: readonly number[];
@@ -42,6 +42,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const FLAKY_VAULT = 'vault-flaky';
 const DOWN_VAULT = 'vault-down';
 const SLOW_VAULT = 'vault-slow';
+const SLOW_CAPTURE_VAULT = 'vault-slow-capture';
 
 type Action = 'create' | 'authorize' | 'capture' | 'void' | 'refund';
 
@@ -232,7 +233,7 @@ export class PayPalSimulator {
       if (requestId && status < 500) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status, body }, this.now());
     }
     for (const event of events) this.dispatcher?.send(event);
-    if (vault === SLOW_VAULT && action === 'authorize') {
+    if ((vault === SLOW_VAULT && action === 'authorize') || (vault === SLOW_CAPTURE_VAULT && action === 'capture')) {
       // The effect is already committed: a client that times out and retries with the same
       // PayPal-Request-Id gets the stored response at once.
       if (!(await this.delay(this.o.slowResponseMs ?? 15_000))) return void ctx.res.destroy();
