@@ -84,6 +84,11 @@ async function main(): Promise<number> {
         if (stopping) return;
         stopping = true;
         host.logger.info(`${signal}: stopping`);
+        // Everything acknowledged is committed, so a stop that hangs may be cut short.
+        setTimeout(() => {
+          host.logger.warn('stop took longer than 20 s; exiting');
+          process.exit(1);
+        }, 20_000).unref();
         host.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGINT', () => stop('SIGINT'));

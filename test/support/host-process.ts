@@ -56,7 +56,10 @@ export async function startHost(opts: { appRoot?: string; dataDir?: string; env?
     output: () => out,
     stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
+      // A stop that hangs must not hang the test run: the runtime's state is committed anyway.
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
       await exited;
+      clearTimeout(timer);
     },
     kill: async () => {
       if (proc.exitCode === null) proc.kill('SIGKILL');
