@@ -1,6 +1,5 @@
 // The saga's activities as plain functions over the ports: each is idempotent, so Durable
 // Functions may run it again after a crash or a retry without a second effect.
-import type { Money } from '../domain/money';
 import { applyEvent } from '../domain/order';
 import type { Order } from '../domain/order';
 import { canTransition } from '../domain/order-status';
@@ -15,7 +14,7 @@ export type OrderPatch = Partial<Pick<Order, 'invoice' | 'creditNote' | 'charge'
 
 export type AdvanceResult = { ok: true; order: Order } | { ok: false; status: OrderStatus };
 
-async function mustLoad(orders: OrderStore, orderId: string, customerId: string): Promise<Versioned<Order>> {
+export async function mustLoad(orders: OrderStore, orderId: string, customerId: string): Promise<Versioned<Order>> {
   const v = await orders.get(orderId, customerId);
   if (!v) throw new Error(`order ${orderId} of customer ${customerId} not found`);
   return v;
@@ -46,7 +45,7 @@ export async function patchOrder(orders: OrderStore, a: { orderId: string; custo
   }
 }
 
-export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string; refunded?: Money } = {}): OrderStageEvent {
+export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string } = {}): OrderStageEvent {
   return {
     orderId: order.id,
     stage,
@@ -57,7 +56,7 @@ export function stageEvent(order: Order, stage: EmailStage, at: string, extra: {
     ...(order.invoice ? { invoiceNumber: order.invoice.number } : {}),
     ...(order.charge?.approveUrl && order.status === 'awaiting-payment' ? { approveUrl: order.charge.approveUrl } : {}),
     ...(order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber, trackingUrl: order.shipment.trackingUrl } : {}),
-    ...(extra.refunded ?? order.charge?.refunded ? { refunded: extra.refunded ?? order.charge?.refunded } : {}),
+    ...(order.charge?.refunded ? { refunded: order.charge.refunded } : {}),
     ...(extra.reason ?? order.cancellationReason ? { reason: extra.reason ?? order.cancellationReason } : {}),
   };
 }

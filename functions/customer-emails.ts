@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { emailStages, stageEventId } from '../domain/order-events';
 import type { OrderStageEvent } from '../domain/order-events';
 import { renderStageEmail } from '../adapters/email/stage-email';
+import { orderEventsTopic } from '../adapters/servicebus/stage-event-publisher';
 import { getSagaServices } from './wiring/saga-services';
 
 const money = z.strictObject({ amount: z.number().int(), currency: z.string().length(3) });
@@ -29,7 +30,7 @@ const stageEventSchema = z.object({
 });
 
 app.serviceBusTopic('sendStageEmail', {
-  topicName: 'order-events',
+  topicName: orderEventsTopic,
   subscriptionName: 'email',
   connection: 'ServiceBusConnection',
   handler: async (message: unknown, context: InvocationContext): Promise<void> => {

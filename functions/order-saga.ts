@@ -48,13 +48,11 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   let reserved = false;
 
   // ---- compensation: undo what happened, most recent first ----
-  function* undo(): Generator<Task, Money | undefined, unknown> {
-    let refunded: Money | undefined;
+  function* undo(): Generator<Task, void, unknown> {
     if (charge?.captureId) {
       const r = (yield act<{ ok: boolean; reason?: string }>('refundPayment', { captureId: charge.captureId, amount: charge.amount })) as { ok: boolean; reason?: string };
       if (!r.ok) throw new Error(`refund of ${charge.captureId} failed: ${r.reason}`);
-      refunded = charge.amount;
-      charge = { ...charge, refunded };
+      charge = { ...charge, refunded: charge.amount };
     } else if (charge && !charge.authorizationId) {
       // An authorize call may have succeeded at PayPal although we never saw the answer (a
       // timeout). Repeating it with the same PayPal-Request-Id returns that authorization
@@ -77,7 +75,6 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     }
     if (reserved) yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'release', { orderId })));
     yield act('patchOrder', { at: now(), patch: { ...(charge ? { charge } : {}), ...(creditNote ? { creditNote } : {}) } });
-    return refunded;
   }
 
   function* cancelled(): Generator<Task, Outcome, unknown> {

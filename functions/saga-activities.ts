@@ -6,7 +6,7 @@ import * as df from 'durable-functions';
 import type { Money } from '../domain/money';
 import type { OrderEvent } from '../domain/order-status';
 import type { EmailStage } from '../domain/order-events';
-import { advanceOrder, issueDocument, patchOrder, publishStage } from '../application/saga-steps';
+import { advanceOrder, issueDocument, mustLoad, patchOrder, publishStage } from '../application/saga-steps';
 import type { OrderPatch } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
 import { renderInvoicePdf } from '../adapters/invoice/invoice-pdf';
@@ -16,11 +16,7 @@ import { getServices } from './wiring/services';
 
 interface Ids { orderId: string; customerId: string }
 
-async function load({ orderId, customerId }: Ids) {
-  const v = await getServices().orders.get(orderId, customerId);
-  if (!v) throw new Error(`order ${orderId} not found`);
-  return v.value;
-}
+const load = async ({ orderId, customerId }: Ids) => (await mustLoad(getServices().orders, orderId, customerId)).value;
 
 /** Declines are answers; unavailability is an exception for the retry policy. */
 function settle<T extends object>(r: ({ ok: true } & T) | { ok: false; failure: PaymentFailure }): ({ ok: true } & T) | { ok: false; reason: string } {

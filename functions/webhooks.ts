@@ -9,7 +9,7 @@ import { verifyPayPalWebhook } from '../adapters/paypal/webhook-verifier';
 import { carrierTrackingEventSchema, verifyCarrierWebhook } from '../adapters/carrier/dhl-carrier-gateway';
 import { clientEndpoint } from './http/endpoint';
 import { problemResponse } from './http/problem';
-import { deliveredEvent, paymentApprovedEvent } from './wiring/durable-workflow';
+import { deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
 import { settings } from './wiring/settings';
 
@@ -28,15 +28,6 @@ const payPalEventSchema = z.object({
   resource: z.object({ id: z.string().optional(), purchase_units: z.array(z.object({ reference_id: z.string().optional() })).optional() }).passthrough(),
 });
 
-/** Raises the event unless the saga has already finished (then there is nothing to tell). */
-async function tell(client: df.DurableClient, orderId: string, event: string, data: unknown): Promise<void> {
-  try {
-    await client.raiseEvent(orderId, event, data);
-  } catch (err) {
-    if (!(err instanceof Error && /HTTP 404/.test(err.message))) throw err;
-  }
-}
-
 df.app.client.http('paypalWebhook', {
   route: 'v1/webhooks/paypal',
   methods: ['POST'],
@@ -53,7 +44,7 @@ df.app.client.http('paypalWebhook', {
     const e = parsed.data;
     const orderId = e.resource.purchase_units?.[0]?.reference_id;
     context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
-    if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await tell(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
+    if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
     return { status: 200 };
   }),
 });
@@ -77,7 +68,7 @@ df.app.client.http('paypalReturn', {
       return problemResponse(req, { status: 404, type: 'order-not-found', title: 'Order not found', detail: 'This payment return link does not match an order.' });
     }
     if (req.query.get('cancelled') === 'true') return page('Payment not completed', 'You left PayPal without approving. You can approve later from the link in your email, or cancel the order.', orderId);
-    await tell(client, orderId, paymentApprovedEvent, { providerOrderId: token, via: 'return-url' });
+    await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: token, via: 'return-url' });
     return page('Thank you', 'Your payment is approved. We will email you when your order ships.', orderId);
   }),
 });
@@ -96,7 +87,7 @@ df.app.client.http('carrierWebhook', {
     if (!parsed.success) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a tracking event' });
     const e = parsed.data;
     context.log(`tracking ${e.shipmentTrackingNumber} ${e.event.typeCode} for ${e.reference}`);
-    if (e.event.typeCode === 'OK') await tell(client, e.reference, deliveredEvent, { trackingNumber: e.shipmentTrackingNumber, at: e.event.timestamp });
+    if (e.event.typeCode === 'OK') await raiseUnlessFinished(client, e.reference, deliveredEvent, { trackingNumber: e.shipmentTrackingNumber, at: e.event.timestamp });
     return { status: 200 };
   }),
 });

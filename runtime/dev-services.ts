@@ -153,7 +153,7 @@ export class DevServices {
       return true;
     }
     if (url.pathname === '/dev/cosmos/requests' && this.cosmos) {
-      send(res, this.cosmos.requests());
+      send(res, this.cosmos.requests(), 'no-store');
       return true;
     }
     if (url.pathname === openIdPath) {
@@ -192,6 +192,6 @@ function setDefault(name: string, value: string): void {
   if (!process.env[name]) process.env[name] = value;
 }
 
-function send(res: http.ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(body));
+function send(res: http.ServerResponse, body: unknown, cache = 'max-age=300'): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cache }).end(JSON.stringify(body));
 }

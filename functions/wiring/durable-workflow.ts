@@ -42,10 +42,15 @@ export class DurableOrderWorkflow implements OrderWorkflow {
   }
 
   async notifyCancelled(order: Order): Promise<void> {
-    try {
-      await this.client.raiseEvent(order.id, cancelledEvent, { reason: order.cancellationReason ?? null });
-    } catch (err) {
-      if (!isNotFound(err)) throw err; // finished sagas need no news
-    }
+    await raiseUnlessFinished(this.client, order.id, cancelledEvent, { reason: order.cancellationReason ?? null });
+  }
+}
+
+/** Raises the event unless the saga has already finished (then there is nothing to tell). */
+export async function raiseUnlessFinished(client: DurableClient, orderId: string, event: string, data: unknown): Promise<void> {
+  try {
+    await client.raiseEvent(orderId, event, data);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
   }
 }

@@ -53,7 +53,7 @@ test('Cosmos containers and Service Bus entities are deployed from the files the
   // Every topic and subscription a function listens on, and the topic the saga publishes to.
   const used = new Set([orderEventsTopic]);
   for (const file of fs.readdirSync(path.join(root, 'functions')).filter((f) => f.endsWith('.ts'))) {
-    for (const m of read(`functions/${file}`).matchAll(/topicName: '([\w-]+)',\s*subscriptionName: '([\w-]+)'/g)) used.add(`${m[1]}/${m[2]}`);
+    for (const m of read(`functions/${file}`).matchAll(/topicName: (?:'([\w-]+)'|orderEventsTopic),\s*subscriptionName: '([\w-]+)'/g)) used.add(`${m[1] ?? orderEventsTopic}/${m[2]}`);
   }
   expect([...used].filter((u) => !deployed.has(u))).toEqual([]);
   expect([...deployed].filter((d) => !used.has(d) && !used.has(d.split('/')[0]))).toEqual([]);
