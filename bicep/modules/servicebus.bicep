@@ -37,8 +37,11 @@ resource subs 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-p
   dependsOn: [topics]
 }]
 
+// Data-plane roles only, on this namespace (it holds nothing but the entities above): the saga's
+// publisher sends to the topic, the email trigger receives from its subscription. GUIDs checked
+// against the built-in roles list (docs/architecture.md, "Role assignments").
 var roles = {
-  sender: '69a216fc-b8fb-44d8-bc22-1f3c2552a8ee' // Azure Service Bus Data Sender
+  sender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' // Azure Service Bus Data Sender
   receiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0' // Azure Service Bus Data Receiver
 }
 

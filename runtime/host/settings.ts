@@ -12,6 +12,21 @@ const hostJsonSchema = z.object({
       hubName: z.string().optional(),
       maxConcurrentActivityFunctions: z.number().int().positive().optional(),
       maxConcurrentOrchestratorFunctions: z.number().int().positive().optional(),
+      // Honoured by Azure only: the embedded backend is SQLite whatever the provider and always
+      // replays (no extended sessions). Typed so that code reading them (e.g. tracing) gets checked values.
+      storageProvider: z.object({
+        type: z.string().optional(),
+        connectionName: z.string().optional(),
+        partitionCount: z.number().int().min(1).max(16).optional(),
+        maxQueuePollingInterval: z.string().optional(),
+      }).passthrough().optional(),
+      extendedSessionsEnabled: z.boolean().optional(),
+      tracing: z.object({
+        distributedTracingEnabled: z.boolean().optional(),
+        version: z.string().optional(),
+        traceInputsAndOutputs: z.boolean().optional(),
+        traceReplayEvents: z.boolean().optional(),
+      }).passthrough().optional(),
     }).passthrough().optional(),
     serviceBus: z.object({
       prefetchCount: z.number().int().nonnegative().optional(),
@@ -19,10 +34,19 @@ const hostJsonSchema = z.object({
       maxAutoLockRenewalDuration: z.string().optional(),
       maxMessageBatchSize: z.number().int().positive().optional(),
       autoCompleteMessages: z.boolean().optional(),
+      // The host's own Service Bus client (receive, settle, renew); the emulator has no transient faults to retry.
+      clientRetryOptions: z.object({
+        mode: z.string().optional(),
+        tryTimeout: z.string().optional(),
+        delay: z.string().optional(),
+        maxDelay: z.string().optional(),
+        maxRetries: z.number().int().nonnegative().optional(),
+      }).passthrough().optional(),
     }).passthrough().optional(),
   }).passthrough().optional(),
   logging: z.unknown().optional(),
   functionTimeout: z.string().optional(),
+  extensionBundle: z.object({ id: z.string(), version: z.string() }).passthrough().optional(),
 }).passthrough();
 
 export type HostJson = z.infer<typeof hostJsonSchema>;
