@@ -110,9 +110,15 @@ export interface PaymentGateway {
   /** Authorizes an approved (or vaulted) PayPal order. */
   authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | { ok: false; failure: PaymentFailure }>;
   capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | { ok: false; failure: PaymentFailure }>;
-  /** Releases an authorization that will never be captured. */
-  voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure }>;
-  refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | { ok: false; failure: PaymentFailure }>;
+  /**
+   * Releases an authorization that will never be captured. Already voided counts as done; already
+   * captured (a capture whose answer was lost) is reported as 'captured', so the caller refunds.
+   */
+  voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure | { kind: 'captured'; reason: string } }>;
+  /** The PayPal order's capture that took money (completed, pending or since refunded), if any. */
+  findCapture(providerOrderId: string): Promise<{ ok: true; capture?: { captureId: string; amount: Money } } | { ok: false; failure: PaymentFailure }>;
+  /** 'fully-refunded': PayPal has nothing left to refund on this capture. */
+  refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | { ok: false; failure: PaymentFailure | { kind: 'fully-refunded'; reason: string } }>;
 }
 
 export interface ShipmentRequest {
@@ -125,10 +131,19 @@ export interface ShipmentRequest {
   service: 'standard' | 'express';
 }
 
+/** Why a shipment was not booked, in terms the saga can act on. */
+export type CarrierFailureKind =
+  /** The carrier refused this shipment (address, product, data): final for this order. */
+  | 'refused'
+  /** Outage, throttling, timeout: retry with the same reference. */
+  | 'unavailable'
+  /** 401/403: our credentials or account; an operator fixes it, the order is not to blame. */
+  | 'unauthorized';
+
 export interface CarrierGateway {
   createShipment(req: ShipmentRequest): Promise<
     | { ok: true; carrier: string; trackingNumber: string; trackingUrl: string; labelPdfBase64: string }
-    | { ok: false; retryable: boolean; reason: string }
+    | { ok: false; kind: CarrierFailureKind; retryable: boolean; reason: string }
   >;
 }
 

@@ -50,6 +50,7 @@ export function stageEvent(order: Order, stage: EmailStage, at: string, extra: {
     orderId: order.id,
     stage,
     occurredAt: at,
+    placedAt: order.createdAt,
     customer: order.customer,
     total: order.quote.totals.total,
     lines: order.quote.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, lineTotal: l.lineTotal })),
@@ -57,6 +58,7 @@ export function stageEvent(order: Order, stage: EmailStage, at: string, extra: {
     ...(order.charge?.approveUrl && order.status === 'awaiting-payment' ? { approveUrl: order.charge.approveUrl } : {}),
     ...(order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber, trackingUrl: order.shipment.trackingUrl } : {}),
     ...(order.charge?.refunded ? { refunded: order.charge.refunded } : {}),
+    ...(order.status === 'refund-pending' && order.charge ? { refundPending: order.charge.amount } : {}),
     ...(extra.reason ?? order.cancellationReason ? { reason: extra.reason ?? order.cancellationReason } : {}),
   };
 }

@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { startHost, tempDir } from '../test/support/host-process';
+import { appTelemetryArgs, startHost, tempDir } from '../test/support/host-process';
 import { httpClient, percentile } from './http-load';
 import { mintToken } from '../runtime/identity/local-issuer';
 
@@ -63,7 +63,7 @@ async function bare(body: string): Promise<Result> {
 
 async function main(): Promise<void> {
   // Per-caller rate limiting is switched off: the benchmark is one client at full speed.
-  const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0' } });
+  const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0' }, args: appTelemetryArgs() });
   try {
     const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => mintToken(host.dataDir, { subject: `bench-${i}` })));
     const place = (i: number) =>

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { startHost, tempDir } from '../test/support/host-process';
+import { appTelemetryArgs, startHost, tempDir } from '../test/support/host-process';
 import { httpClient, percentile } from './http-load';
 import { mintToken } from '../runtime/identity/local-issuer';
 
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     dataDir,
     logLevel: 'warning',
     env: { API_RATE_LIMIT_PER_SECOND: '0', SIM_CARRIER_TRANSIT_MS: '600000', SIM_CARRIER_DELIVERED_MS: '1200000' },
+    args: appTelemetryArgs(),
   });
   const admin = await mintToken(dataDir, { subject: 'bench-admin', roles: ['Orders.Admin'] });
   const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => mintToken(dataDir, { subject: `bench-${i}` })));
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     const mailedAfter = (performance.now() - t0) / 1000;
     mail.close();
     const cosmosRequests = JSON.parse((await request(`${host.url}/dev/cosmos/requests`, 'GET', {})).body) as Record<string, number>;
+    const telemetry = JSON.parse((await request(`${host.url}/dev/telemetry/stats`, 'GET', {})).body) as { items: Record<string, number>; appEnvelopes: number; appBytes: number };
     await host.stop();
 
     const rt = new Database(path.join(dataDir, 'runtime.db'), { readonly: true });
@@ -109,6 +111,8 @@ async function main(): Promise<void> {
     console.log(`| Service Bus messages sent per order | ${(messages / orders).toFixed(2)} |`);
     console.log(`| emails per order | ${(emails / orders).toFixed(2)} (all stage emails sent after ${mailedAfter.toFixed(1)} s) |`);
     console.log(`| entities touched | ${entityOps.n} |`);
+    const hostRequests = telemetry.items['host request'] ?? 0;
+    console.log(`| telemetry per order (incl. this bench's polling) | ${(hostRequests / orders).toFixed(1)} host requests; app ${(telemetry.appEnvelopes / orders).toFixed(1)} items, ${(telemetry.appBytes / orders / 1024).toFixed(1)} KiB (${Object.entries(telemetry.items).filter(([k]) => k.startsWith('app')).map(([k, n]) => `${k.slice(4)} ${(n / orders).toFixed(1)}`).join(', ')}) |`);
   } finally {
     client.close();
     await host.stop();

@@ -125,6 +125,9 @@ module app 'modules/functionapp.bicep' = {
       IDEMPOTENCY_RETENTION_SECONDS: '86400'
       PUBLIC_BASE_URL: publicBaseUrl
       PAYMENT_APPROVAL_TIMEOUT_SECONDS: string(paymentApprovalTimeoutSeconds)
+      SAGA_RETRY_DELAY_SECONDS: '60'
+      REFUND_RETRY_WINDOW_SECONDS: '259200'
+      SHIPMENT_HOLD_RETRY_WINDOW_SECONDS: '604800'
       PAYPAL_ENVIRONMENT: paypalEnvironment
       PAYPAL_CLIENT_ID: paypalClientId
       PAYPAL_CLIENT_SECRET: keyVaultReference(names.vault, 'paypal-client-secret')
@@ -134,6 +137,7 @@ module app 'modules/functionapp.bicep' = {
       CARRIER_API_SECRET: keyVaultReference(names.vault, 'carrier-api-secret')
       CARRIER_ACCOUNT_NUMBER: carrierAccountNumber
       CARRIER_WEBHOOK_SECRET: keyVaultReference(names.vault, 'carrier-webhook-secret')
+      CARRIER_WEBHOOK_SECRET_PREVIOUS: keyVaultReference(names.vault, 'carrier-webhook-secret-previous')
       ACS_EMAIL_ENDPOINT: communication.outputs.endpoint
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
       INVOICES_STORAGE_ACCOUNT_URL: storage.outputs.blobEndpoint

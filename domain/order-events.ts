@@ -10,6 +10,8 @@ export interface OrderStageEvent {
   stage: EmailStage;
   /** RFC 3339 UTC. */
   occurredAt: string;
+  /** When the order was placed (RFC 3339 UTC): the emails show it, time-to-ship starts there. */
+  placedAt?: string;
   customer: { id: string; email: string; name: string };
   total: Money;
   lines: { sku: string; name: string; quantity: number; lineTotal: Money }[];
@@ -20,6 +22,8 @@ export interface OrderStageEvent {
   trackingNumber?: string;
   trackingUrl?: string;
   refunded?: Money;
+  /** Charged, and a refund is owed that has not gone through yet (status refund-pending). */
+  refundPending?: Money;
   /** Why: the decline, the cancellation reason, the carrier failure. */
   reason?: string;
 }

@@ -9,17 +9,20 @@ export const orderStatuses = [
   'authorized', // PayPal authorized the amount; nothing captured yet
   'paid', // payment captured
   'packing', // handed to fulfilment: the shipment is being booked, no longer cancellable
+  'on-hold', // the carrier refuses our credentials (our fault, not the order's): retried, never refunded automatically; cancellable
   'shipped', // handed to the carrier, tracking number known
   'delivered', // carrier confirmed delivery
   'cancelled', // cancelled before shipment; nothing charged, or the charge voided/refunded
   'payment-failed', // declined, or approval timed out
   'refunded', // charged, then refunded (e.g. carrier failure after payment)
+  'refund-pending', // charged, and a refund is owed that PayPal has not accepted yet: retried, then left for an operator
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export type OrderEvent =
   | 'stock-reserved' | 'invoice-issued' | 'approval-requested' | 'payment-authorized' | 'payment-captured' | 'payment-declined'
-  | 'approval-timed-out' | 'fulfilment-started' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable';
+  | 'approval-timed-out' | 'fulfilment-started' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable'
+  | 'shipment-held' | 'refund-failed';
 
 const table: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
   received: { 'stock-reserved': 'reserved', 'stock-unavailable': 'cancelled', cancel: 'cancelled' },
@@ -29,13 +32,19 @@ const table: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
   authorized: { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
   // Capture happens right before fulfilment; cancelling a paid order refunds it.
   paid: { 'fulfilment-started': 'packing', 'refund-completed': 'refunded', cancel: 'cancelled' },
-  // The carrier refused the shipment after payment: the saga refunds.
-  packing: { 'shipment-created': 'shipped', 'refund-completed': 'refunded' },
+  // The carrier refused the shipment after payment: the saga refunds. A carrier that refuses our
+  // credentials puts the order on hold instead: that is for an operator to fix, not a reason to
+  // refund; the customer may still cancel (and is refunded).
+  packing: { 'shipment-created': 'shipped', 'refund-completed': 'refunded', 'refund-failed': 'refund-pending', 'shipment-held': 'on-hold' },
+  'on-hold': { 'shipment-created': 'shipped', 'refund-completed': 'refunded', 'refund-failed': 'refund-pending', cancel: 'cancelled' },
   shipped: { 'delivery-confirmed': 'delivered' },
   delivered: {},
-  cancelled: {},
-  'payment-failed': {},
+  // A refund PayPal did not accept leaves a cancelled or failed order owing money: refund-pending
+  // until it goes through.
+  cancelled: { 'refund-failed': 'refund-pending' },
+  'payment-failed': { 'refund-failed': 'refund-pending' },
   refunded: {},
+  'refund-pending': { 'refund-completed': 'refunded' },
 };
 
 export const terminalOrderStatuses: ReadonlySet<OrderStatus> = new Set(orderStatuses.filter((s) => Object.keys(table[s]).length === 0));
@@ -56,5 +65,5 @@ export function canTransition(from: OrderStatus, event: OrderEvent): boolean {
   return table[from][event] !== undefined;
 }
 
-/** A customer may cancel until the order is handed to fulfilment. */
+/** A customer may cancel until the order is handed to fulfilment, and while it is on hold. */
 export const isCancellable = (status: OrderStatus): boolean => canTransition(status, 'cancel');

@@ -36,13 +36,26 @@ export interface Charge {
   provider: 'paypal';
   providerOrderId: string;
   authorizationId?: string;
-  /** The authorization was released (cancel before capture). */
+  /** PayPal confirmed the void (or had voided the authorization already). */
   voided?: boolean;
+  /** Why the authorization could not be voided; it then stays open until it expires (29 days). */
+  voidFailure?: string;
   captureId?: string;
   /** Where the buyer approves the payment when no vaulted method was given. */
   approveUrl?: string;
   amount: Money;
   refunded?: Money;
+  /** While a refund is owed (status refund-pending): the last failed attempt. */
+  refundFailure?: RefundFailure;
+}
+
+export interface RefundFailure {
+  reason: string;
+  /** Refund attempts so far (each after the activity's own retries). */
+  attempts: number;
+  lastAttemptAt: string;
+  /** false once the automatic retries have stopped: an operator must act. */
+  retrying: boolean;
 }
 
 export interface Shipment {

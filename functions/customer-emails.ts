@@ -11,12 +11,14 @@ import type { OrderStageEvent } from '../domain/order-events';
 import { renderStageEmail } from '../adapters/email/stage-email';
 import { orderEventsTopic } from '../adapters/servicebus/stage-event-publisher';
 import { getSagaServices } from './wiring/saga-services';
+import { orderLog } from '../adapters/telemetry/order-telemetry';
 
 const money = z.strictObject({ amount: z.number().int(), currency: z.string().length(3) });
 const stageEventSchema = z.object({
   orderId: z.string().min(1),
   stage: z.enum(emailStages),
   occurredAt: z.string(),
+  placedAt: z.string().optional(),
   customer: z.object({ id: z.string(), email: z.email(), name: z.string() }),
   total: money,
   lines: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), lineTotal: money })),
@@ -26,6 +28,7 @@ const stageEventSchema = z.object({
   trackingNumber: z.string().optional(),
   trackingUrl: z.string().optional(),
   refunded: money.optional(),
+  refundPending: money.optional(),
   reason: z.string().optional(),
 });
 
@@ -44,11 +47,11 @@ app.serviceBusTopic('sendStageEmail', {
     const rendered = renderStageEmail(event, { orderUrl: `${s.publicBaseUrl}/api/v1/orders/${event.orderId}` });
     const result = await s.email.send({ operationId: stageEventId(event), to: { address: event.customer.email, displayName: event.customer.name }, ...rendered });
     if (result.ok) {
-      context.log(`email ${event.stage} for ${event.orderId} sent (${result.messageId})`);
+      orderLog.info(`email ${event.stage} sent`, { orderId: event.orderId, stage: event.stage, messageId: result.messageId, deliveryCount: context.triggerMetadata?.deliveryCount as number | undefined });
       return;
     }
     if (result.retryable) throw new Error(`email ${event.stage} for ${event.orderId} not sent yet: ${result.reason}`);
     // Final (e.g. the address bounces): retrying cannot help; the order itself is unaffected.
-    context.warn(`email ${event.stage} for ${event.orderId} could not be delivered: ${result.reason}`);
+    orderLog.warn(`email ${event.stage} undeliverable`, { orderId: event.orderId, stage: event.stage, reason: result.reason });
   },
 });

@@ -2,18 +2,24 @@
 // (authorize, then capture right before fulfilment), shipment, delivery; each stage recorded on
 // the order (with the state machine deciding) and published for the customer's email. Whatever
 // goes wrong after a step had an effect is compensated: stock released, authorization voided or
-// capture refunded, invoice corrected by a credit note. Deterministic: time comes from the
-// orchestration context, ids from the order id.
+// capture refunded, invoice corrected by a credit note. The order records what PayPal confirmed,
+// not what was asked for: a refused void is recorded as such, a refund PayPal does not accept
+// leaves the order refund-pending and is retried on durable timers, and a carrier that refuses
+// our credentials puts the order on hold instead of refunding it. Deterministic: time comes from
+// the orchestration context, ids from the order id.
 import * as df from 'durable-functions';
-import type { OrchestrationContext, Task } from 'durable-functions';
+import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import type { Money } from '../domain/money';
+import { format } from '../domain/money';
 import type { EmailStage } from '../domain/order-events';
-import type { OrderEvent } from '../domain/order-status';
+import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import { formatDocumentNumber } from '../domain/invoice';
 import type { AdvanceResult, OrderPatch } from '../application/saga-steps';
-import { cancelledEvent, deliveredEvent, paymentApprovedEvent } from './wiring/durable-workflow';
-import type { SagaInput } from './wiring/durable-workflow';
+import type { CarrierFailureKind } from '../application/ports';
+import { cancelledEvent, defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from './wiring/durable-workflow';
+import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durable-workflow';
 import type { Charge, Shipment } from '../domain/order';
+import type { VoidAnswer } from './saga-activities';
 
 
 /** What the saga needs to know about the order, loaded once. */
@@ -24,7 +30,12 @@ export interface SagaOrder {
   year: number;
 }
 
-type Outcome = { orderId: string; outcome: 'delivered' | 'shipped' | 'cancelled' | 'payment-failed' | 'refunded'; reason?: string };
+type Outcome = { orderId: string; outcome: 'delivered' | 'shipped' | 'cancelled' | 'payment-failed' | 'refunded' | 'refund-pending'; reason?: string };
+type RefundAnswer = { ok: true; alreadyRefunded?: boolean } | { ok: false; reason: string };
+/** What the createShipment activity answers (kind is absent in histories written before it existed). */
+type ShipAnswer = { ok: true; shipment: Shipment } | { ok: false; kind?: CarrierFailureKind; reason?: string };
+/** `held`: the shipment was booked (or refused) after the order had been on hold. */
+type ShipOutcome = (ShipAnswer & { held?: boolean }) | { ok: false; kind: 'cancelled'; held: true };
 
 // Transient failures (PayPal 5xx, carrier down, Cosmos throttling) are retried with backoff;
 // what is still failing after that is handled as a failure of the stage.
@@ -32,28 +43,116 @@ const retry = new df.RetryOptions(1000, 5);
 retry.backoffCoefficient = 2;
 retry.maxRetryIntervalInMilliseconds = 30_000;
 
-df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
-  const { orderId, customerId, approvalTimeoutSeconds } = context.df.getInput<SagaInput>();
+/** Durable-timer retries double their wait up to this (or the configured first wait, if longer). */
+const maxRecoveryDelaySeconds = 3600;
+
+/** The first line of an activity failure, without the stack durable-functions appends. */
+const failureText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+
+/** Activity calls and helpers bound to one order, shared by the saga and the refund retry. */
+function orderCalls(context: OrchestrationContext, ids: { orderId: string; customerId: string }) {
   const now = () => context.df.currentUtcDateTime.toISOString();
-  const act = <T>(name: string, input: Record<string, unknown>) => context.df.callActivityWithRetry(name, retry, { orderId, customerId, ...input }) as Task & { result: T };
-  const step = (event: OrderEvent, patch?: OrderPatch) => act<AdvanceResult>('advanceOrder', { event, at: now(), patch });
-  const publish = (stage: EmailStage, reason?: string) => act<void>('publishStage', { stage, at: now(), reason });
+  const ms = () => context.df.currentUtcDateTime.getTime();
+  return {
+    now,
+    ms,
+    /** With the retry policy. */
+    act: (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, retry, { ...ids, ...input }),
+    /** One attempt: for calls repeated on durable timers anyway. */
+    once: (name: string, input: Record<string, unknown> = {}) => context.df.callActivity(name, { ...ids, ...input }),
+    step: (event: OrderEvent, patch?: OrderPatch) => context.df.callActivityWithRetry('advanceOrder', retry, { ...ids, event, at: now(), patch }),
+    patch: (patch: OrderPatch) => context.df.callActivityWithRetry('patchOrder', retry, { ...ids, at: now(), patch }),
+    publish: (stage: EmailStage, reason?: string) => context.df.callActivityWithRetry('publishStage', retry, { ...ids, stage, at: now(), reason }),
+    timer: (seconds: number): TimerTask => context.df.createTimer(new Date(ms() + seconds * 1000)),
+    /** Logged once, not again on every replay. */
+    log: (level: 'error' | 'warn', message: string) => {
+      if (!context.df.isReplaying) context[level](message);
+    },
+  };
+}
+type OrderCalls = ReturnType<typeof orderCalls>;
+
+/**
+ * Retries a refund PayPal has not accepted, after `attempts` failed ones (the order is already
+ * refund-pending, with `charge.refundFailure`). Waits on durable timers, from the configured delay
+ * doubling up to an hour, for the refund window, or tries at once on RetryNow. Each attempt uses a
+ * new request id from `key`, because PayPal answers a repeated id with its stored refusal; the
+ * refund is of the whole capture, so PayPal itself rules out a second one. Success: the order
+ * becomes refunded and the customer gets the refunded email. Still failing at the end: the order
+ * stays refund-pending with `retrying: false`, logged as an error, for an operator.
+ */
+function* refundUntilAccepted(
+  context: OrchestrationContext,
+  c: OrderCalls,
+  o: { orderId: string; charge: Charge & { captureId: string }; times: RecoveryTimes; attempts: number; key: (attempt: number) => string; emailReason?: string },
+): Generator<Task, Charge, unknown> {
+  let charge: Charge = o.charge;
+  const start = c.ms();
+  const windowEnd = start + o.times.refundWindowSeconds * 1000;
+  let delay = o.times.retryDelaySeconds;
+  let total = charge.refundFailure?.attempts ?? o.attempts;
+  let retryNow = context.df.waitForExternalEvent(retryNowEvent);
+  for (let attempt = o.attempts + 1; ; attempt++) {
+    if (attempt > 1) {
+      if (c.ms() + delay * 1000 > windowEnd) {
+        charge = { ...charge, refundFailure: { ...(charge.refundFailure ?? { reason: 'refund failed', attempts: total, lastAttemptAt: c.now() }), retrying: false } };
+        yield c.patch({ charge });
+        context.df.setCustomStatus({ refund: 'gave-up', attempts: total, lastError: charge.refundFailure?.reason });
+        c.log('error', `REFUND NEEDS AN OPERATOR: order ${o.orderId} still owes ${format(charge.amount)} on PayPal capture ${o.charge.captureId} after ${total} attempts (${charge.refundFailure?.reason}). Fix the cause, then start the retryRefund orchestration with {"orderId","customerId"}, or refund by hand.`);
+        return charge;
+      }
+      const timer = c.timer(delay);
+      context.df.setCustomStatus({ refund: 'pending', attempts: total, lastError: charge.refundFailure?.reason, nextAttemptAt: new Date(c.ms() + delay * 1000).toISOString() });
+      const woke = yield context.df.Task.any([timer, retryNow]);
+      if (woke !== timer) {
+        timer.cancel();
+        retryNow = context.df.waitForExternalEvent(retryNowEvent);
+      }
+      delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, o.times.retryDelaySeconds));
+    }
+    total++;
+    let r: RefundAnswer;
+    try {
+      r = (yield c.once('refundPayment', { captureId: o.charge.captureId, amount: charge.amount, requestKey: o.key(attempt) })) as RefundAnswer;
+    } catch (err) {
+      r = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
+    }
+    if (r.ok) {
+      const { refundFailure: _, ...rest } = charge;
+      charge = { ...rest, refunded: charge.amount };
+      const done = (yield c.step('refund-completed', { charge })) as AdvanceResult;
+      if (!done.ok) yield c.patch({ charge });
+      yield c.publish('refunded', o.emailReason);
+      context.df.setCustomStatus(null);
+      return charge;
+    }
+    charge = { ...charge, refundFailure: { reason: r.reason, attempts: total, lastAttemptAt: c.now(), retrying: true } };
+    yield c.patch({ charge });
+  }
+}
+
+df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
+  const { orderId, customerId, approvalTimeoutSeconds, recovery = defaultRecoveryTimes } = context.df.getInput<SagaInput>();
+  const c = orderCalls(context, { orderId, customerId });
+  const { now, act } = c;
+  const step = c.step;
+  const publish = c.publish;
   const stock = (sku: string) => new df.EntityId('stock', sku);
 
-  const order = (yield act<SagaOrder>('loadOrder', {})) as SagaOrder;
+  const order = (yield act('loadOrder')) as SagaOrder;
   // Filled in as stages complete; what compensation has to undo.
   const progress: { invoice?: { number: string } } = {};
   let charge: Charge | undefined;
   let created: { ok: boolean; providerOrderId?: string; needsApproval?: boolean; approveUrl?: string; reason?: string } | undefined;
   let reserved = false;
 
+  /** A capture is not (yet) refunded: the first refund attempt failed. */
+  const refundOwed = (): boolean => charge?.captureId !== undefined && !charge.refunded;
+
   // ---- compensation: undo what happened, most recent first ----
-  function* undo(): Generator<Task, void, unknown> {
-    if (charge?.captureId) {
-      const r = (yield act<{ ok: boolean; reason?: string }>('refundPayment', { captureId: charge.captureId, amount: charge.amount })) as { ok: boolean; reason?: string };
-      if (!r.ok) throw new Error(`refund of ${charge.captureId} failed: ${r.reason}`);
-      charge = { ...charge, refunded: charge.amount };
-    } else if (charge && !charge.authorizationId) {
+  // `reason` is recorded as the cancellation reason if the order becomes refund-pending.
+  function* undo(reason?: string): Generator<Task, void, unknown> {
+    if (charge && !charge.captureId && !charge.authorizationId) {
       // An authorize call may have succeeded at PayPal although we never saw the answer (a
       // timeout). Repeating it with the same PayPal-Request-Id returns that authorization
       // instead of creating another, so it can be voided rather than left capturable.
@@ -64,9 +163,33 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         // PayPal still unreachable: an unseen authorization expires unused after 29 days.
       }
     }
-    if (charge?.authorizationId && !charge.captureId) {
-      yield act('voidPayment', { authorizationId: charge.authorizationId });
-      charge = { ...charge, voided: true };
+    if (charge?.authorizationId && !charge.captureId && !charge.voided) {
+      let v: VoidAnswer;
+      try {
+        v = (yield act('voidPayment', { authorizationId: charge.authorizationId, providerOrderId: charge.providerOrderId })) as VoidAnswer;
+      } catch (err) {
+        v = { outcome: 'failed', reason: `PayPal unavailable: ${failureText(err)}` };
+      }
+      if (v.outcome === 'voided') {
+        const { voidFailure: _, ...rest } = charge;
+        charge = { ...rest, voided: true };
+      } else if (v.outcome === 'captured') {
+        // The capture went through after all (its answer was lost): refund it below.
+        c.log('warn', `order ${orderId}: authorization ${charge.authorizationId} turned out captured (${v.captureId}, ${format(v.amount)}); refunding it`);
+        charge = { ...charge, captureId: v.captureId };
+      } else {
+        charge = { ...charge, voidFailure: v.reason };
+        c.log('error', `order ${orderId}: the void of PayPal authorization ${charge.authorizationId} failed (${v.reason}); it stays open until it expires. Void it by hand if it should not wait.`);
+      }
+    }
+    if (charge?.captureId && !charge.refunded) {
+      let r: RefundAnswer;
+      try {
+        r = (yield act('refundPayment', { captureId: charge.captureId, amount: charge.amount })) as RefundAnswer;
+      } catch (err) {
+        r = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
+      }
+      charge = r.ok ? { ...charge, refunded: charge.amount } : { ...charge, refundFailure: { reason: r.reason, attempts: 1, lastAttemptAt: now(), retrying: true } };
     }
     let creditNote: { number: string; issuedAt: string } | undefined;
     if (progress.invoice) {
@@ -74,12 +197,28 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
       creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', order.year, n), kind: 'credit-note', corrects: progress.invoice.number, at: now() })) as { number: string; issuedAt: string };
     }
     if (reserved) yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'release', { orderId })));
-    yield act('patchOrder', { at: now(), patch: { ...(charge ? { charge } : {}), ...(creditNote ? { creditNote } : {}) } });
+    reserved = false;
+    const patch: OrderPatch = { ...(charge ? { charge } : {}), ...(creditNote ? { creditNote } : {}) };
+    if (charge && refundOwed()) {
+      const r = (yield step('refund-failed', { ...patch, ...(reason ? { cancellationReason: reason } : {}) })) as AdvanceResult;
+      if (!r.ok) yield c.patch(patch);
+      c.log('error', `order ${orderId} owes a refund of ${format(charge.amount)} on PayPal capture ${charge.captureId}: ${charge.refundFailure?.reason}. It is refund-pending and retried on durable timers for ${recovery.refundWindowSeconds} s (raise ${retryNowEvent} to retry at once).`);
+    } else {
+      yield c.patch(patch);
+    }
+  }
+
+  /** Retries the refund the first attempt could not make; the order is refund-pending meanwhile. */
+  function* settleRefund(emailReason?: string): Generator<Task, boolean, unknown> {
+    if (!charge?.captureId) return true;
+    charge = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: recovery, attempts: 1, key: (n) => (n === 1 ? 'refund' : `refund-${n}`), emailReason });
+    return charge.refunded !== undefined;
   }
 
   function* cancelled(): Generator<Task, Outcome, unknown> {
     yield* undo();
     yield publish('cancelled');
+    if (refundOwed()) return { orderId, outcome: (yield* settleRefund()) ? 'refunded' : 'refund-pending' };
     return { orderId, outcome: 'cancelled' };
   }
 
@@ -88,6 +227,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     if (!r.ok) return yield* cancelled();
     yield* undo();
     yield publish('payment-failed', reason);
+    if (refundOwed()) return { orderId, outcome: (yield* settleRefund()) ? 'refunded' : 'refund-pending', reason };
     return { orderId, outcome: 'payment-failed', reason };
   }
 
@@ -97,6 +237,73 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     if (r.ok) return true;
     if (r.status !== 'cancelled') throw new Error(`order ${orderId} is ${r.status} and cannot take ${event}`);
     return false;
+  }
+
+  /**
+   * The carrier refuses our credentials (401/403) even after the retry policy: our configuration,
+   * not the order, is at fault, so the paid order is put on hold rather than refunded. The
+   * shipment is retried on durable timers (from the configured delay doubling up to an hour) for
+   * the hold window, then only when an operator raises RetryNow. Fixing the credentials therefore
+   * ships every held order without anyone touching them. The customer (or an admin) may cancel
+   * an order on hold, which refunds it.
+   */
+  function* hold(reason: string): Generator<Task, ShipOutcome, unknown> {
+    if (!(yield* advance('shipment-held'))) return { ok: false, kind: 'cancelled', held: true };
+    c.log('error', `order ${orderId} is on hold: ${reason}. Fix the carrier credentials (CARRIER_API_KEY / CARRIER_API_SECRET); held shipments are retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
+    const start = c.ms();
+    let delay = recovery.retryDelaySeconds;
+    let attempts = 1;
+    let last = reason;
+    let automatic = true;
+    const cancel = context.df.waitForExternalEvent(cancelledEvent);
+    let retryNow = context.df.waitForExternalEvent(retryNowEvent);
+    for (;;) {
+      if (automatic && c.ms() + delay * 1000 > start + recovery.holdWindowSeconds * 1000) {
+        automatic = false;
+        c.log('error', `order ${orderId} is still on hold after ${attempts} attempts (${last}): automatic retries stopped. Fix the credentials and raise ${retryNowEvent}, or cancel the order to refund it.`);
+      }
+      const timer = automatic ? c.timer(delay) : undefined;
+      context.df.setCustomStatus({ onHold: last, attempts, nextAttemptAt: timer ? new Date(c.ms() + delay * 1000).toISOString() : null });
+      const woke = yield context.df.Task.any(timer ? [cancel, retryNow, timer] : [cancel, retryNow]);
+      if (timer && woke !== timer) timer.cancel();
+      if (woke === cancel) {
+        context.df.setCustomStatus(null);
+        return { ok: false, kind: 'cancelled', held: true };
+      }
+      if (woke === retryNow) retryNow = context.df.waitForExternalEvent(retryNowEvent);
+      else delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, recovery.retryDelaySeconds));
+      attempts++;
+      let r: ShipAnswer;
+      try {
+        r = (yield c.once('createShipment', { at: now(), report: true })) as ShipAnswer;
+      } catch (err) {
+        r = { ok: false, kind: 'unavailable', reason: failureText(err) };
+      }
+      // Booked, or refused for a reason of the order's own (refunded like any refusal).
+      if (r.ok || r.kind === 'refused') {
+        context.df.setCustomStatus(null);
+        return { ...r, held: true };
+      }
+      last = r.reason ?? last;
+    }
+  }
+
+  /** Books the shipment: retried while the carrier is down; held while it refuses our credentials. */
+  function* ship(): Generator<Task, ShipOutcome, unknown> {
+    try {
+      return (yield act('createShipment', { at: now() })) as ShipAnswer;
+    } catch {
+      // The retry policy gave up; one more call reports why instead of throwing.
+    }
+    let r: ShipAnswer;
+    try {
+      r = (yield act('createShipment', { at: now(), report: true })) as ShipAnswer;
+    } catch {
+      r = { ok: false, kind: 'unavailable' };
+    }
+    if (!r.ok && r.kind === 'unauthorized') return yield* hold(r.reason ?? 'the carrier refused our credentials');
+    if (!r.ok && r.kind === 'unavailable') return { ok: false, kind: 'unavailable', reason: 'The carrier is unavailable.' };
+    return r;
   }
 
   yield publish('received');
@@ -122,7 +329,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
 
   // ---- 3. payment: a PayPal order, authorized with the vaulted method or after buyer approval ----
   try {
-    created = (yield act('createPayment', {})) as NonNullable<typeof created>;
+    created = (yield act('createPayment')) as NonNullable<typeof created>;
   } catch {
     created = { ok: false, reason: 'PayPal is unavailable' };
   }
@@ -160,31 +367,43 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   try {
     cap = (yield act('capturePayment', { authorizationId: charge.authorizationId })) as typeof cap;
   } catch {
-    cap = { ok: false, reason: 'PayPal is unavailable; nothing was charged.' };
+    // The capture may still have happened (its answer lost): compensation finds out when PayPal
+    // refuses the void of a captured authorization, and refunds.
+    cap = { ok: false, reason: 'PayPal did not confirm the payment.' };
   }
   if (!cap.ok) return yield* paymentFailed('payment-declined', cap.reason ?? 'capture declined');
   charge = { ...charge, captureId: cap.captureId };
   if (!(yield* advance('payment-captured', { charge }))) return yield* cancelled();
   yield publish('paid');
 
-  // ---- 5. shipment: from here on the customer can no longer cancel ----
+  // ---- 5. shipment: from here on the customer can no longer cancel (unless it is held) ----
   if (!(yield* advance('fulfilment-started'))) return yield* cancelled();
-  let shipped: { ok: boolean; shipment?: Shipment; reason?: string };
-  try {
-    shipped = (yield act('createShipment', { at: now() })) as typeof shipped;
-  } catch {
-    shipped = { ok: false, reason: 'The carrier is unavailable.' };
-  }
+  const shipped = (yield* ship()) as ShipOutcome;
+  if (!shipped.ok && shipped.kind === 'cancelled') return yield* cancelled();
   if (!shipped.ok) {
-    const reason = `We could not ship your order: ${shipped.reason ?? 'carrier failure'}. Your payment has been refunded.`;
-    yield* undo();
-    yield* advance('refund-completed', { charge, cancellationReason: reason });
-    yield publish('refunded', reason);
-    return { orderId, outcome: 'refunded', reason };
+    const reason = `We could not ship your order: ${shipped.reason ?? 'carrier failure'}.`;
+    const refundedReason = `${reason} Your payment has been refunded.`;
+    yield* undo(reason);
+    if (refundOwed()) return { orderId, outcome: (yield* settleRefund(refundedReason)) ? 'refunded' : 'refund-pending', reason };
+    yield* advance('refund-completed', { charge, cancellationReason: refundedReason });
+    yield publish('refunded', refundedReason);
+    return { orderId, outcome: 'refunded', reason: refundedReason };
   }
-  yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'commit', { orderId })));
-  reserved = false;
-  yield* advance('shipment-created', { shipment: shipped.shipment });
+  const commitStock = function* (): Generator<Task, void, unknown> {
+    yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'commit', { orderId })));
+    reserved = false;
+  };
+  if (shipped.held) {
+    // A held order may be cancelled while the shipment is booked: check before taking the stock.
+    if (!(yield* advance('shipment-created', { shipment: shipped.shipment }))) {
+      c.log('warn', `order ${orderId} was cancelled while on hold, but the carrier booked shipment ${shipped.shipment.trackingNumber} meanwhile: cancel that label with the carrier`);
+      return yield* cancelled();
+    }
+    yield* commitStock();
+  } else {
+    yield* commitStock();
+    yield* advance('shipment-created', { shipment: shipped.shipment });
+  }
   yield publish('shipped');
 
   // ---- 6. delivery, reported by the carrier's tracking webhook ----
@@ -196,4 +415,24 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   yield* advance('delivery-confirmed');
   yield publish('delivered');
   return { orderId, outcome: 'delivered' };
+});
+
+/**
+ * Operator replay of a refund the saga gave up on (order refund-pending, `refundFailure.retrying`
+ * false): start it through the Durable HTTP API with {"orderId", "customerId"} under any new
+ * instance id. It tries at once, then on durable timers for another refund window; RetryNow on
+ * its instance tries at once. Its request ids are new (`<orderId>:refund-r<start>-<n>`), and only
+ * a whole-capture refund is ever asked for, so it cannot refund twice.
+ */
+df.app.orchestration('retryRefund', function* (context: OrchestrationContext): Generator<Task, { orderId: string; outcome: 'refunded' | 'refund-pending' | 'nothing-to-refund'; status?: OrderStatus }, unknown> {
+  const input = context.df.getInput<RetryRefundInput>();
+  if (!input?.orderId || !input.customerId) throw new Error('retryRefund needs the input {"orderId": "...", "customerId": "..."}');
+  const { orderId, customerId } = input;
+  const c = orderCalls(context, { orderId, customerId });
+  const state = (yield c.act('loadRefundState')) as { status: OrderStatus; charge?: Charge; recovery: RecoveryTimes };
+  const charge = state.charge;
+  if (state.status !== 'refund-pending' || !charge?.captureId || charge.refunded) return { orderId, outcome: 'nothing-to-refund', status: state.status };
+  const tag = Math.floor(c.ms() / 1000).toString(36);
+  const after = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: state.recovery, attempts: 0, key: (n) => `refund-r${tag}-${n}` });
+  return { orderId, outcome: after.refunded ? 'refunded' : 'refund-pending' };
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cancelOrder } from '../application/cancel-order';
 import { placeOrder } from '../application/place-order';
 import { requestFingerprint } from '../application/request-fingerprint';
+import { recordOrderCreated } from '../adapters/telemetry/order-telemetry';
 import { decodeCursor, encodeCursor } from './http/cursor';
 import { clientEndpoint, endpoint } from './http/endpoint';
 import { httpEtag, ifMatchPasses, ifNoneMatchHits } from './http/etag';
@@ -73,6 +74,7 @@ df.app.client.http('createOrder', {
     const headers = { 'content-type': 'application/json', location: orderPath(order.value.id), etag: httpEtag(order.etag) };
     const responseBody = JSON.stringify(presentOrder(order.value));
     await services.idempotency.complete(claim.token, { status: 202, headers, body: responseBody });
+    recordOrderCreated({ orderId: order.value.id, customerId: order.value.customer.id, total: order.value.quote.totals.total });
     return { status: 202, headers: { ...headers, ...g.headers, 'x-request-id': requestId(req) }, body: responseBody };
   }),
 });

@@ -4,11 +4,15 @@
 // so the orchestration's retry policy retries it; a final answer (declined) is returned.
 import * as df from 'durable-functions';
 import type { Money } from '../domain/money';
-import type { OrderEvent } from '../domain/order-status';
+import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage } from '../domain/order-events';
 import { advanceOrder, issueDocument, mustLoad, patchOrder, publishStage } from '../application/saga-steps';
 import type { OrderPatch } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
+import type { Charge } from '../domain/order';
+import { recoveryTimesFrom } from './wiring/durable-workflow';
+import type { RecoveryTimes } from './wiring/durable-workflow';
+import { settings } from './wiring/settings';
 import { renderInvoicePdf } from '../adapters/invoice/invoice-pdf';
 import type { SagaOrder } from './order-saga';
 import { getSagaServices } from './wiring/saga-services';
@@ -82,16 +86,54 @@ df.app.activity('capturePayment', {
   handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.capture(input.authorizationId, `${input.orderId}:capture`)),
 });
 
+/** What became of a void: voided (now or before), captured after all (refund it), or refused. */
+export type VoidAnswer = { outcome: 'voided' } | { outcome: 'captured'; captureId: string; amount: Money } | { outcome: 'failed'; reason: string };
+
 df.app.activity('voidPayment', {
-  handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.voidAuthorization(input.authorizationId, `${input.orderId}:void`)),
+  handler: async (input: Ids & { authorizationId: string; providerOrderId: string }): Promise<VoidAnswer> => {
+    const payments = getSagaServices().payments;
+    const r = await payments.voidAuthorization(input.authorizationId, `${input.orderId}:void`);
+    if (r.ok) return { outcome: 'voided' };
+    if (r.failure.kind === 'unavailable') throw new Error(`PayPal unavailable: ${r.failure.reason}`);
+    if (r.failure.kind !== 'captured') return { outcome: 'failed', reason: `PayPal refused the void: ${r.failure.reason}` };
+    // A capture went through whose answer we never saw: find it, so the saga refunds it.
+    const found = settle(await payments.findCapture(input.providerOrderId));
+    if (found.ok && found.capture) return { outcome: 'captured', captureId: found.capture.captureId, amount: found.capture.amount };
+    return { outcome: 'failed', reason: `${r.failure.reason}, but PayPal order ${input.providerOrderId} shows no capture` };
+  },
 });
+
+/** Request ids are `<orderId>:refund` for the first attempt and `<orderId>:refund-<n>…` after a refusal PayPal stored under the first. */
+const refundKey = /^refund(-[\w-]{1,60})?$/;
 
 df.app.activity('refundPayment', {
-  handler: async (input: Ids & { captureId: string; amount: Money }) => settle(await getSagaServices().payments.refund(input.captureId, input.amount, `${input.orderId}:refund`)),
+  handler: async (input: Ids & { captureId: string; amount: Money; requestKey?: string }) => {
+    const key = input.requestKey ?? 'refund';
+    if (!refundKey.test(key)) throw new Error(`invalid refund request key ${key}`);
+    const r = await getSagaServices().payments.refund(input.captureId, input.amount, `${input.orderId}:${key}`);
+    // The saga always refunds the whole capture: nothing left to refund means an earlier attempt
+    // (whose answer was lost) went through.
+    if (r.ok) return r;
+    if (r.failure.kind === 'fully-refunded') return { ok: true as const, alreadyRefunded: true };
+    return settle({ ok: false, failure: r.failure });
+  },
 });
 
+/** What the `retryRefund` orchestration needs to pick up a refund-pending order. */
+df.app.activity('loadRefundState', {
+  handler: async (input: Ids): Promise<{ status: OrderStatus; charge?: Charge; recovery: RecoveryTimes }> => {
+    const o = await load(input);
+    return { status: o.status, ...(o.charge ? { charge: o.charge } : {}), recovery: recoveryTimesFrom(settings()) };
+  },
+});
+
+/**
+ * Books the shipment. An outage or a credential refusal throws, so the retry policy retries it;
+ * with `report` it is returned instead (kind 'unavailable' or 'unauthorized'), for the saga to
+ * decide between refunding and holding the order.
+ */
 df.app.activity('createShipment', {
-  handler: async (input: Ids & { at: string }) => {
+  handler: async (input: Ids & { at: string; report?: boolean }) => {
     const o = await load(input);
     const a = o.shippingAddress;
     const r = await getSagaServices().carrier.createShipment({
@@ -103,7 +145,7 @@ df.app.activity('createShipment', {
       service: o.quote.shipping.method,
     });
     if (r.ok) return { ok: true, shipment: { carrier: r.carrier, trackingNumber: r.trackingNumber, trackingUrl: r.trackingUrl, shippedAt: input.at } };
-    if (r.retryable) throw new Error(`carrier unavailable: ${r.reason}`);
-    return { ok: false, reason: r.reason };
+    if (r.kind !== 'refused' && !input.report) throw new Error(`carrier ${r.kind}: ${r.reason}`);
+    return { ok: false, kind: r.kind, reason: r.reason };
   },
 });

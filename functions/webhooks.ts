@@ -11,7 +11,7 @@ import { clientEndpoint } from './http/endpoint';
 import { problemResponse } from './http/problem';
 import { deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
-import { settings } from './wiring/settings';
+import { carrierWebhookSecrets, settings } from './wiring/settings';
 
 const payPalOrigins = ['https://api.paypal.com', 'https://api.sandbox.paypal.com'];
 const maxWebhookBytes = 256 * 1024;
@@ -80,7 +80,8 @@ df.app.client.http('carrierWebhook', {
   handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient, context): Promise<HttpResponseInit> => {
     const raw = await rawBody(req);
     if (!Buffer.isBuffer(raw)) return raw;
-    if (!verifyCarrierWebhook(raw.toString('utf8'), req.headers.get('x-dhl-signature'), settings().CARRIER_WEBHOOK_SECRET)) {
+    // During a rotation the previous secret is accepted too, so no push is dropped (docs/architecture.md §6).
+    if (!verifyCarrierWebhook(raw.toString('utf8'), req.headers.get('x-dhl-signature'), carrierWebhookSecrets(settings()))) {
       return problemResponse(req, { status: 401, type: 'invalid-signature', title: 'Webhook signature not valid' });
     }
     const parsed = carrierTrackingEventSchema.safeParse(JSON.parse(raw.toString('utf8')));

@@ -27,6 +27,8 @@ Options:
   --blob-port N          Port of Azurite's Blob service (default: 10000; 0 picks one)
   --data-dir DIR         Where state is kept (default: <app-root>/.data/runtime)
   --log-level LEVEL      trace|debug|information|warning|error|none (default: information)
+  --app-telemetry on|off Export the app's traces, logs and metrics to the local ingestion
+                         endpoint (default: on; /dev/telemetry shows them)
   --status STATUS        With status: only instances in this runtime status
 `;
 
@@ -50,7 +52,7 @@ function parseArgs(argv: string[]): Args {
   return { command, flags };
 }
 
-const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'blob-port', 'data-dir', 'log-level', 'status', 'sub', 'role', 'email', 'expires']);
+const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'blob-port', 'data-dir', 'log-level', 'app-telemetry', 'status', 'sub', 'role', 'email', 'expires']);
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -68,6 +70,8 @@ async function main(): Promise<number> {
     case 'start': {
       const logLevel = (flags['log-level'] ?? 'information') as Level | 'none';
       if (!['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'].includes(logLevel)) throw new Error(`invalid --log-level "${logLevel}"`);
+      const appTelemetry = flags['app-telemetry'] ?? 'on';
+      if (appTelemetry !== 'on' && appTelemetry !== 'off') throw new Error(`invalid --app-telemetry "${appTelemetry}" (on or off)`);
       const host = new EmbeddedHost({
         appRoot,
         main: flags.main,
@@ -78,6 +82,7 @@ async function main(): Promise<number> {
         blobPort: port(flags['blob-port'], 10000, '--blob-port'),
         dataDir,
         logLevel,
+        appTelemetry: appTelemetry === 'on',
       });
       let stopping = false;
       const stop = (signal: string) => {

@@ -18,6 +18,11 @@ import type { RunningAzurite } from './blob/azurite';
 import { PayPalSimulator } from './simulators/paypal';
 import { CarrierSimulator } from './simulators/carrier/carrier-simulator';
 import { AcsEmailSimulator } from './simulators/email/acs-email-simulator';
+import { LocalTelemetry } from './telemetry/local-telemetry';
+import { IngestionEndpoint } from './telemetry/ingestion-endpoint';
+import { createLocalCertificate, trustInThisProcess } from './tls/local-tls';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 
 export interface DevServicesOptions {
   appRoot: string;
@@ -27,6 +32,8 @@ export interface DevServicesOptions {
   cosmosPort: number;
   /** Port of Azurite's Blob service; 0 picks a free one. */
   blobPort: number;
+  /** Whether the app's own telemetry goes to the local ingestion endpoint. */
+  appTelemetry: boolean;
   logger: Logger;
 }
 
@@ -59,8 +66,15 @@ export class DevServices {
   private simulators: Simulator[] = [];
   private simulatorDb?: Database.Database;
   private baseUrl = '';
+  /** The host's requests and the app's own telemetry, as Application Insights would hold them. */
+  readonly telemetry: LocalTelemetry;
+  private readonly ingestion: IngestionEndpoint;
+  private ingestionServer?: https.Server;
 
-  constructor(private readonly o: DevServicesOptions) {}
+  constructor(private readonly o: DevServicesOptions) {
+    this.telemetry = new LocalTelemetry(o.logger);
+    this.ingestion = new IngestionEndpoint(this.telemetry, '00000000-0000-4000-8000-00000000a11c');
+  }
 
   /** Starts what the app needs; call after the host listens (issuer URLs use its address). */
   async start(baseUrl: string): Promise<void> {
@@ -71,6 +85,7 @@ export class DevServices {
     setDefault('AUTH_JWKS_URI', `${baseUrl}${jwksPath}`);
 
     setDefault('PUBLIC_BASE_URL', baseUrl);
+    await this.useLocalTelemetry();
 
     const layoutFile = path.join(this.o.appRoot, 'bicep', 'cosmos-containers.json');
     // Only the product app (which has the Cosmos layout) gets the product's stand-ins.
@@ -88,6 +103,34 @@ export class DevServices {
     setDefault('COSMOS_KEY', this.cosmos.key);
     const stats = this.cosmos.stats();
     this.o.logger.info(`Cosmos DB emulator on ${this.cosmos.endpoint}: ${stats.containers} containers, ${stats.documents} documents`);
+  }
+
+  /**
+   * Points the app's Application Insights SDK at the local ingestion endpoint, exporting within a
+   * second (Azure batches for 5 s, metrics every 60 s) and without Microsoft's own SDK statistics.
+   * The exporter only speaks HTTPS, so the endpoint gets its own loopback HTTPS server.
+   */
+  private async useLocalTelemetry(): Promise<void> {
+    if (!this.o.appTelemetry || process.env.APPLICATIONINSIGHTS_CONNECTION_STRING) return;
+    const { key, cert } = createLocalCertificate();
+    trustInThisProcess(cert);
+    const server = https.createServer({ key, cert }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+      this.ingestion.handle(req, res, url).then(
+        (handled) => { if (!handled) res.writeHead(404).end(); },
+        () => { if (!res.headersSent) res.writeHead(500).end(); },
+      );
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+    this.ingestionServer = server;
+    setDefault('APPLICATIONINSIGHTS_CONNECTION_STRING', this.ingestion.connectionString(`https://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    setDefault('APPLICATIONINSIGHTS_STATSBEAT_DISABLED', 'true');
+    setDefault('APPLICATION_INSIGHTS_NO_STATSBEAT', 'true');
+    setDefault('OTEL_BSP_SCHEDULE_DELAY', '500');
+    setDefault('OTEL_BLRP_SCHEDULE_DELAY', '500');
+    setDefault('OTEL_METRIC_EXPORT_INTERVAL', '5000');
+    setDefault('OTEL_SERVICE_NAME', 'order-backend');
   }
 
   /** PayPal, carrier and ACS Email simulators, mounted on the host under /sim/ and /dev/. */
@@ -147,6 +190,7 @@ export class DevServices {
 
   /** Serves the simulators, the issuer's discovery document and keys; true when it answered. */
   async handle(url: URL, res: http.ServerResponse, req?: http.IncomingMessage): Promise<boolean> {
+    if (req && (await this.ingestion.handle(req, res, url))) return true;
     if (req) for (const s of this.simulators) if (await s.handle(req, res, url)) return true;
     if (url.pathname === jwksPath) {
       send(res, await jwks(this.o.dataDir));
@@ -164,6 +208,11 @@ export class DevServices {
   }
 
   async stop(): Promise<void> {
+    if (this.ingestionServer) {
+      const closed = new Promise<void>((resolve) => this.ingestionServer!.close(() => resolve()));
+      this.ingestionServer.closeAllConnections();
+      await closed;
+    }
     for (const s of this.simulators) await s.close();
     this.o.logger.debug('stop: simulators closed');
     this.simulatorDb?.close();

@@ -80,11 +80,16 @@ export class DhlCarrierGateway implements CarrierGateway {
     } catch (err) {
       // Timeout or network failure: the shipment may or may not exist; a retry with the same
       // Message-Reference is safe either way.
-      return { ok: false, retryable: true, reason: `DHL unreachable: ${err instanceof Error ? err.message : String(err)}` };
+      return { ok: false, kind: 'unavailable', retryable: true, reason: `DHL unreachable: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (res.status === 200 || res.status === 201) return this.parseCreated(text);
-    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-    return { ok: false, retryable, reason: describeError(res.status, text) };
+    const reason = describeError(res.status, text);
+    if (res.status >= 500 || res.status === 429 || res.status === 408) return { ok: false, kind: 'unavailable', retryable: true, reason };
+    // Wrong or expired credentials, or an account without the product: our configuration, not the
+    // order's fault. Retried like an outage (as the PayPal adapter does with its 401/403), and the
+    // saga holds the order rather than refunding it.
+    if (res.status === 401 || res.status === 403) return { ok: false, kind: 'unauthorized', retryable: true, reason: `DHL refused our credentials: ${reason}` };
+    return { ok: false, kind: 'refused', retryable: false, reason };
   }
 
   private requestBody(req: ShipmentRequest): object {
@@ -127,9 +132,9 @@ export class DhlCarrierGateway implements CarrierGateway {
 
   private parseCreated(text: string): CreateShipmentResult {
     const parsed = createdSchema.safeParse(safeJson(text));
-    if (!parsed.success) return { ok: false, retryable: false, reason: 'DHL answered success without a tracking number or label' };
+    if (!parsed.success) return { ok: false, kind: 'refused', retryable: false, reason: 'DHL answered success without a tracking number or label' };
     const label = parsed.data.documents.find((d) => d.typeCode === 'label' && d.imageFormat.toUpperCase() === 'PDF');
-    if (!label) return { ok: false, retryable: false, reason: 'DHL answered success without a PDF label' };
+    if (!label) return { ok: false, kind: 'refused', retryable: false, reason: 'DHL answered success without a PDF label' };
     const trackingNumber = parsed.data.shipmentTrackingNumber;
     // MyDHL's `trackingUrl` points at its authenticated tracking API, so customers get DHL's
     // public tracking page instead.
@@ -180,10 +185,19 @@ export const carrierTrackingEventSchema = z.object({
 
 export type CarrierTrackingEvent = z.infer<typeof carrierTrackingEventSchema>;
 
-/** Checks `x-dhl-signature: sha256=<hex HMAC-SHA256 of the raw body>` in constant time. */
-export function verifyCarrierWebhook(rawBody: string, signatureHeader: string | null, secret: string): boolean {
+/**
+ * Checks `x-dhl-signature: sha256=<hex HMAC-SHA256 of the raw body>` in constant time against each
+ * secret: the current one and, during a rotation, the previous one. Empty secrets never match.
+ */
+export function verifyCarrierWebhook(rawBody: string, signatureHeader: string | null, secrets: string | readonly (string | undefined)[]): boolean {
   const m = /^sha256=([0-9a-f]{64})$/i.exec(signatureHeader?.trim() ?? '');
-  if (!m || !secret) return false;
-  const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
-  return timingSafeEqual(Buffer.from(m[1], 'hex'), expected);
+  if (!m) return false;
+  const given = Buffer.from(m[1], 'hex');
+  let valid = false;
+  // Every secret is checked (no early exit), so the time taken does not tell which one matched.
+  for (const secret of typeof secrets === 'string' ? [secrets] : secrets) {
+    if (!secret) continue;
+    if (timingSafeEqual(given, createHmac('sha256', secret).update(rawBody, 'utf8').digest())) valid = true;
+  }
+  return valid;
 }

@@ -34,6 +34,13 @@ function approval(e: OrderStageEvent): Inline[][] {
   return e.approveUrl ? [['To complete your order, please approve the payment of ', format(e.total), ' with PayPal: ', link(e.approveUrl, 'approve the payment')]] : [];
 }
 
+/** What happened to the customer's money on a cancelled or failed order; never "not charged" when they were. */
+function moneyBack(e: OrderStageEvent): Inline[] {
+  if (e.refunded) return [`We are refunding ${format(e.refunded)} to your original payment method. It can take a few business days to appear.`];
+  if (e.refundPending) return [`You were charged ${format(e.refundPending)} and we owe you a refund. PayPal has not accepted it yet; we keep trying and will email you as soon as it has gone through.`];
+  return [`You have not been charged. Any hold on your payment method for ${format(e.total)} is released.`];
+}
+
 const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
   received: (e) => ({
     subject: `We received your order ${e.orderId}`,
@@ -81,13 +88,12 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
       [`Your order ${e.orderId} was cancelled${e.reason ? `: ${e.reason}` : '.'}`],
       // The saga refunds a captured payment and publishes `refunded` with the event; otherwise
       // nothing was captured and only the authorization hold is released.
-      e.refunded
-        ? [`We are refunding ${format(e.refunded)} to your original payment method. It can take a few business days to appear.`]
-        : [`You have not been charged. Any hold on your payment method for ${format(e.total)} is released.`],
+      moneyBack(e),
     ],
     facts: [
       ...(e.reason ? ([['Reason', e.reason]] as [string, Inline][]) : []),
       ...(e.refunded ? ([['Refund', format(e.refunded)]] as [string, Inline][]) : []),
+      ...(e.refundPending ? ([['Refund due', format(e.refundPending)]] as [string, Inline][]) : []),
     ],
   }),
   'payment-failed': (e) => ({
@@ -95,11 +101,13 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
     heading: 'Payment not completed',
     paragraphs: [
       [`We could not complete the payment of ${format(e.total)} for order ${e.orderId}${e.reason ? `: ${e.reason}` : '.'}`],
-      ['You have not been charged. You are welcome to place the order again with another payment method.'],
+      moneyBack(e),
+      ['You are welcome to place the order again with another payment method.'],
     ],
     facts: [
       ['Amount', format(e.total)],
       ...(e.reason ? ([['Reason', e.reason]] as [string, Inline][]) : []),
+      ...(e.refundPending ? ([['Refund due', format(e.refundPending)]] as [string, Inline][]) : []),
     ],
   }),
   refunded: (e) => {

@@ -16,7 +16,7 @@ import type { PaymentFailure, PaymentGateway } from '../../application/ports';
 import type { Money } from '../../domain/money';
 import { redirectingAxiosAdapter } from './base-url-redirect';
 import { payPalIssue, toPaymentFailure } from './paypal-failure';
-import { toPayPalAmount } from './paypal-money';
+import { fromPayPalAmount, toPayPalAmount } from './paypal-money';
 
 export interface PayPalGatewayConfig {
   clientId: string;
@@ -91,20 +91,37 @@ export class PayPalGateway implements PaymentGateway {
     });
   }
 
-  async voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | Failed> {
+  async voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure | { kind: 'captured'; reason: string } }> {
     try {
       await this.sdkClient().payments.voidPayment({ authorizationId, paypalRequestId: requestId });
       return { ok: true };
     } catch (err) {
+      const issue = payPalIssue(err);
       // Already voided is the state we asked for (e.g. a retry under a new request id).
-      if (payPalIssue(err) === 'PREVIOUSLY_VOIDED') return { ok: true };
+      if (issue === 'PREVIOUSLY_VOIDED') return { ok: true };
+      // The money was taken after all (a capture whose answer never reached us): not voidable,
+      // refundable.
+      if (issue === 'PREVIOUSLY_CAPTURED' || issue === 'AUTHORIZATION_ALREADY_CAPTURED') {
+        return { ok: false, failure: { kind: 'captured', reason: `authorization ${authorizationId} was already captured` } };
+      }
       return this.failed(err);
     }
   }
 
-  async refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | Failed> {
+  async findCapture(providerOrderId: string): Promise<{ ok: true; capture?: { captureId: string; amount: Money } } | Failed> {
+    return this.call(async ({ orders }) => {
+      const { result } = await orders.getOrder({ id: providerOrderId });
+      // One purchase unit and one authorization per order, so any capture that moved money is ours.
+      const taken = new Set<string>([CaptureStatus.Completed, CaptureStatus.PartiallyRefunded, CaptureStatus.Refunded, CaptureStatus.Pending]);
+      const capture = (result.purchaseUnits?.[0]?.payments?.captures ?? []).find((c) => c.id && c.status && taken.has(c.status));
+      if (!capture?.id || !capture.amount) return { ok: true as const };
+      return { ok: true as const, capture: { captureId: capture.id, amount: fromPayPalAmount({ currency_code: capture.amount.currencyCode, value: capture.amount.value }) } };
+    });
+  }
+
+  async refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | { ok: false; failure: PaymentFailure | { kind: 'fully-refunded'; reason: string } }> {
     const value = toPayPalAmount(amount);
-    return this.call(async ({ payments }) => {
+    const r = await this.call(async ({ payments }) => {
       const { result } = await payments.refundCapturedPayment({
         captureId,
         paypalRequestId: requestId,
@@ -113,14 +130,17 @@ export class PayPalGateway implements PaymentGateway {
       if (!result.id) throw new Error(`PayPal refunded ${captureId} without a refund id`);
       if (result.status === RefundStatus.Failed || result.status === RefundStatus.Cancelled) return declined(`refund ${result.id} ${result.status}`);
       return { ok: true as const, refundId: result.id };
-    });
+    }, (err) => (payPalIssue(err) === 'CAPTURE_FULLY_REFUNDED' ? { ok: false as const, failure: { kind: 'fully-refunded' as const, reason: `capture ${captureId} is already fully refunded` } } : undefined));
+    return r;
   }
 
-  private async call<T>(work: (sdk: Sdk) => Promise<T>): Promise<T | Failed> {
+  /** `known` turns an error PayPal answers with into a specific result before the generic mapping. */
+  private async call<T, K = never>(work: (sdk: Sdk) => Promise<T>, known?: (err: unknown) => K | undefined): Promise<T | K | Failed> {
     try {
       return await work(this.sdkClient());
     } catch (err) {
-      return this.failed(err);
+      const specific = known?.(err);
+      return specific !== undefined ? specific : this.failed(err);
     }
   }
 

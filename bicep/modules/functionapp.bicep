@@ -1,6 +1,6 @@
 // The Function App on Flex Consumption (Node 22): scales per function group to zero and out on
 // HTTP and Service Bus load, with always-ready instances optional. Every connection uses the
-// user-assigned identity; the three secrets are Key Vault references.
+// user-assigned identity; the secrets are Key Vault references.
 param name string
 param location string
 param identityId string

@@ -1,6 +1,7 @@
 // Key Vault for the secrets no managed identity can replace: PayPal's client secret, the
-// carrier's API secret and webhook secret. RBAC mode; the app may only read secrets. Values are
-// set once by an operator (README: Deploy), never passed through templates or logs.
+// carrier's API secret and webhook secret (and its predecessor, for rotations). RBAC mode; the
+// app may only read secrets. Values are set once by an operator (README: Deploy), never passed
+// through templates or logs.
 param name string
 param location string
 param principalId string

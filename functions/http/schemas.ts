@@ -101,6 +101,17 @@ export const orderSchema = z.strictObject({
     captureId: z.string().nullable(),
     approveUrl: z.string().nullable().describe('where the buyer approves the payment, while awaiting payment'),
     refunded: amount.nullable(),
+    voided: z.boolean().describe('PayPal confirmed that the authorization was released (nothing captured)'),
+    voidFailure: z.string().nullable().describe('why the authorization could not be voided; it then stays open until it expires'),
+    refundFailure: z
+      .strictObject({
+        reason: z.string(),
+        attempts: z.number().int(),
+        lastAttemptAt: timestamp,
+        retrying: z.boolean().describe('false once automatic retries have stopped and an operator must act'),
+      })
+      .nullable()
+      .describe('while the order is refund-pending: the last refund attempt PayPal did not accept'),
   }),
   invoice: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable(),
   shipment: z.strictObject({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string(), shippedAt: timestamp }).nullable(),

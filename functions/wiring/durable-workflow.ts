@@ -3,17 +3,45 @@
 import type { DurableClient } from 'durable-functions';
 import type { Order } from '../../domain/order';
 import type { OrderWorkflow } from '../../application/ports';
+import { settings } from './settings';
+import type { Settings } from './settings';
 
 export const sagaName = 'orderSaga';
 export const cancelledEvent = 'OrderCancelled';
 export const paymentApprovedEvent = 'PaymentApproved';
 export const deliveredEvent = 'ShipmentDelivered';
+/** An operator's nudge: a saga waiting to retry a refund or a held shipment tries at once. */
+export const retryNowEvent = 'RetryNow';
+
+/** Durable-timer retries of refunds PayPal does not accept and of shipments held by carrier credential failures. */
+export interface RecoveryTimes {
+  /** First wait; it doubles per attempt up to an hour. */
+  retryDelaySeconds: number;
+  refundWindowSeconds: number;
+  holdWindowSeconds: number;
+}
+
+export const defaultRecoveryTimes: RecoveryTimes = { retryDelaySeconds: 60, refundWindowSeconds: 3 * 86_400, holdWindowSeconds: 7 * 86_400 };
+
+export const recoveryTimesFrom = (s: Pick<Settings, 'SAGA_RETRY_DELAY_SECONDS' | 'REFUND_RETRY_WINDOW_SECONDS' | 'SHIPMENT_HOLD_RETRY_WINDOW_SECONDS'>): RecoveryTimes => ({
+  retryDelaySeconds: s.SAGA_RETRY_DELAY_SECONDS,
+  refundWindowSeconds: s.REFUND_RETRY_WINDOW_SECONDS,
+  holdWindowSeconds: s.SHIPMENT_HOLD_RETRY_WINDOW_SECONDS,
+});
 
 export interface SagaInput {
   orderId: string;
   customerId: string;
   /** Fixed at start, so a configuration change never alters a running saga's replay. */
   approvalTimeoutSeconds: number;
+  /** Fixed at start too; absent in sagas started before it existed (the defaults apply). */
+  recovery?: RecoveryTimes;
+}
+
+/** Input of the `retryRefund` orchestration an operator starts for a refund-pending order. */
+export interface RetryRefundInput {
+  orderId: string;
+  customerId: string;
 }
 
 // durable-functions reports a missing instance only through the message of a plain Error.
@@ -21,7 +49,11 @@ const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404/
 const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
 
 export class DurableOrderWorkflow implements OrderWorkflow {
-  constructor(private readonly client: DurableClient, private readonly approvalTimeoutSeconds: number) {}
+  constructor(
+    private readonly client: DurableClient,
+    private readonly approvalTimeoutSeconds: number,
+    private readonly recovery: RecoveryTimes = recoveryTimesFrom(settings()),
+  ) {}
 
   async start(order: Order, mayExist: boolean): Promise<void> {
     // startNew on a finished instance would run the saga again, so look first.
@@ -33,7 +65,7 @@ export class DurableOrderWorkflow implements OrderWorkflow {
         if (!isNotFound(err)) throw err;
       }
     }
-    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds };
+    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds, recovery: this.recovery };
     try {
       await this.client.startNew(sagaName, { instanceId: order.id, input });
     } catch (err) {

@@ -3,6 +3,7 @@ import { containerNames, createCosmosClient } from '../../adapters/cosmos/cosmos
 import { CosmosInvoiceStore } from '../../adapters/cosmos/cosmos-invoice-store';
 import { BlobDocumentStore } from '../../adapters/invoice/blob-document-store';
 import { ServiceBusStagePublisher } from '../../adapters/servicebus/stage-event-publisher';
+import { ObservedStagePublisher } from '../../adapters/telemetry/order-telemetry';
 import { PayPalGateway } from '../../adapters/paypal/paypal-gateway';
 import { DhlCarrierGateway } from '../../adapters/carrier/dhl-carrier-gateway';
 import { AcsEmailSender } from '../../adapters/email/acs-email-sender';
@@ -35,7 +36,7 @@ export function getSagaServices(): SagaServices {
   services = {
     invoices: new CosmosInvoiceStore(cosmos.container(containerNames.invoices)),
     documents: new BlobDocumentStore({ connectionString: s.INVOICES_STORAGE_CONNECTION, accountUrl: s.INVOICES_STORAGE_ACCOUNT_URL, container: 'invoices' }),
-    publisher: new ServiceBusStagePublisher(bus),
+    publisher: new ObservedStagePublisher(new ServiceBusStagePublisher(bus)),
     payments: new PayPalGateway({ clientId: s.PAYPAL_CLIENT_ID, clientSecret: s.PAYPAL_CLIENT_SECRET, environment: s.PAYPAL_ENVIRONMENT, baseUrlOverride: s.PAYPAL_API_BASE_URL, timeoutMs: 30_000 }),
     carrier: new DhlCarrierGateway({
       baseUrl: s.CARRIER_API_BASE_URL,

@@ -21,6 +21,12 @@ export const settingsSchema = z.object({
   /** Where customers and PayPal reach this API (return URLs, links in emails). */
   PUBLIC_BASE_URL: z.url({ message: 'PUBLIC_BASE_URL must be the public URL of the app, e.g. https://<app>.azurewebsites.net' }),
   PAYMENT_APPROVAL_TIMEOUT_SECONDS: number(1800, 1),
+  /** First wait before a failed refund or a held shipment is tried again on a durable timer; it doubles up to an hour. */
+  SAGA_RETRY_DELAY_SECONDS: number(60, 1),
+  /** How long a refund PayPal does not accept is retried automatically before it is left to an operator (3 days). */
+  REFUND_RETRY_WINDOW_SECONDS: number(259_200, 0),
+  /** How long a shipment held by a carrier credential failure is retried automatically (7 days); afterwards on an operator's RetryNow. */
+  SHIPMENT_HOLD_RETRY_WINDOW_SECONDS: number(604_800, 0),
   PAYPAL_CLIENT_ID: z.string().min(1, 'PAYPAL_CLIENT_ID is required'),
   PAYPAL_CLIENT_SECRET: z.string().min(1, 'PAYPAL_CLIENT_SECRET is required (a Key Vault reference in Azure)'),
   PAYPAL_ENVIRONMENT: z.preprocess((v) => (v === '' || v === undefined ? 'sandbox' : v), z.enum(['sandbox', 'production'])),
@@ -34,6 +40,8 @@ export const settingsSchema = z.object({
   CARRIER_API_SECRET: z.string().min(1, 'CARRIER_API_SECRET is required (a Key Vault reference in Azure)'),
   CARRIER_ACCOUNT_NUMBER: z.string().min(1, 'CARRIER_ACCOUNT_NUMBER is required'),
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'CARRIER_WEBHOOK_SECRET is required (at least 16 characters)'),
+  /** During a rotation, the secret being retired: pushes signed with either are accepted. */
+  CARRIER_WEBHOOK_SECRET_PREVIOUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'CARRIER_WEBHOOK_SECRET_PREVIOUS must be at least 16 characters when set').optional()),
   /** Local: a connection string; Azure: empty, with ACS_EMAIL_ENDPOINT and managed identity. */
   ACS_EMAIL_CONNECTION_STRING: optional,
   ACS_EMAIL_ENDPOINT: optional,
@@ -44,6 +52,10 @@ export const settingsSchema = z.object({
   /** Service Bus for publishing stage events: a connection string locally, the namespace host name with managed identity. */
   ServiceBusConnection: optional,
   ServiceBusConnection__fullyQualifiedNamespace: optional,
+  /** Where the app sends its traces, logs and metrics: Bicep sets Application Insights', the embedded runtime its local ingestion endpoint; empty turns them off. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional,
+  /** `Authorization=AAD;ClientId=<identity>`: telemetry is sent with the managed identity, as local auth is disabled. */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optional,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -59,4 +71,21 @@ export function settings(): Settings {
     throw new Error(`Invalid app settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return (cached = parsed.data);
+}
+
+/** Telemetry starts before anything else and must not fail on the other settings. */
+export function telemetrySettings(): Pick<Settings, 'APPLICATIONINSIGHTS_CONNECTION_STRING' | 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'> {
+  return settingsSchema.pick({ APPLICATIONINSIGHTS_CONNECTION_STRING: true, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: true }).parse(process.env);
+}
+
+/**
+ * App Service leaves a Key Vault reference it cannot resolve (secret missing or disabled, no
+ * access) in the setting as its literal text. Such a value must never be used as a secret: the
+ * text is no secret at all.
+ */
+export const isUnresolvedKeyVaultReference = (value: string): boolean => /^@Microsoft\.KeyVault\(/i.test(value.trim());
+
+/** The secrets carrier pushes may be signed with: the current one and, during a rotation, the previous one. */
+export function carrierWebhookSecrets(s: Pick<Settings, 'CARRIER_WEBHOOK_SECRET' | 'CARRIER_WEBHOOK_SECRET_PREVIOUS'>): string[] {
+  return [s.CARRIER_WEBHOOK_SECRET, s.CARRIER_WEBHOOK_SECRET_PREVIOUS].filter((v): v is string => v !== undefined && v !== '' && !isUnresolvedKeyVaultReference(v));
 }

@@ -8,6 +8,7 @@ import type { DurableEngine } from './engine';
 import { event, EventType, HistoryEvent } from './history';
 import { httpActivityName } from './replay';
 import type { ActivityRow } from './store';
+import { childSpan } from '../telemetry/trace-context';
 
 export class ActivityWorker {
   executed = 0;
@@ -42,6 +43,7 @@ export class ActivityWorker {
         inputData: [{ name: activity.triggerName, data: activityInput(row.input) }],
         logContext: { instanceId: row.instanceId, taskId: row.taskId },
         reason: 'ActivityTrigger',
+        span: childSpan(row.traceParent),
       });
       return { result: resultText(response.returnValue) };
     } catch (err) {

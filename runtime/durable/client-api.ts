@@ -64,9 +64,9 @@ export class ClientApi {
   ) {}
 
   /** `path` is relative to the API base (no leading slash); `body` is the raw request body. */
-  async handle(method: string, path: string, query: URLSearchParams, body: string): Promise<ApiResponse> {
+  async handle(method: string, path: string, query: URLSearchParams, body: string, traceparent?: string): Promise<ApiResponse> {
     try {
-      return await this.route(method, path.split('/').map(decodeURIComponent), query, body);
+      return await this.route(method, path.split('/').map(decodeURIComponent), query, body, traceparent);
     } catch (err) {
       if (err instanceof BadRequestError) return problem(400, err.message);
       if (err instanceof NotFoundError) return problem(404, err.message);
@@ -77,9 +77,9 @@ export class ClientApi {
     }
   }
 
-  private async route(method: string, seg: string[], query: URLSearchParams, body: string): Promise<ApiResponse> {
+  private async route(method: string, seg: string[], query: URLSearchParams, body: string, traceparent: string | undefined): Promise<ApiResponse> {
     const [head, a, b, c] = seg;
-    if (head === 'orchestrators' && a && method === 'POST' && seg.length <= 3) return this.start(a, b, body);
+    if (head === 'orchestrators' && a && method === 'POST' && seg.length <= 3) return this.start(a, b, body, traceparent);
     if (head === 'instances') {
       if (!a) {
         if (method === 'GET') return this.list(query);
@@ -128,11 +128,12 @@ export class ClientApi {
     return problem(404, `No Durable API route matches ${method} ${seg.join('/')}`);
   }
 
-  private async start(name: string, instanceId: string | undefined, body: string): Promise<ApiResponse> {
+  /** The caller's traceparent becomes the orchestration's parent, as Durable's distributed tracing records it. */
+  private async start(name: string, instanceId: string | undefined, body: string, traceparent?: string): Promise<ApiResponse> {
     const fn = this.index.orchestrators.get(name.toLowerCase());
     if (!fn) return problem(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     const input = body.trim() === '' ? null : JSON.stringify(JSON.parse(body));
-    const row = await this.engine.startNew(fn.fn.metadata.name, instanceId, input);
+    const row = await this.engine.startNew(fn.fn.metadata.name, instanceId, input, undefined, traceparent);
     const urls = managementUrls(this.urls, row.instanceId);
     return { status: 202, headers: { Location: urls.statusQueryGetUri, 'Retry-After': '10' }, body: urls };
   }

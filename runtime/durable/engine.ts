@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../host/logger';
 import { event, EventType, terminalStatuses } from './history';
 import { ActivityRow, DurableStore, InstanceRow, NewMessage, ParentRef } from './store';
+import { parseTraceparent } from '../telemetry/trace-context';
 import { WakeupQueue } from './wakeups';
 
 export interface EngineOptions {
@@ -121,7 +122,7 @@ export class DurableEngine {
 
   // ---- client operations (used by the DurableClient HTTP API) ----
 
-  startNew(name: string, instanceId: string | undefined, input: string | null, parent?: ParentRef): Promise<InstanceRow> {
+  startNew(name: string, instanceId: string | undefined, input: string | null, parent?: ParentRef, traceparent?: string): Promise<InstanceRow> {
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     validateInstanceId(id);
     return this.tx((fx) => {
@@ -129,12 +130,12 @@ export class DurableEngine {
       if (existing && !terminalStatuses.has(existing.status)) {
         throw new ConflictError(`An orchestration instance with ID '${id}' already exists and is ${existing.status}.`);
       }
-      return this.createExecution(fx, id, name, input, parent ?? null);
+      return this.createExecution(fx, id, name, input, parent ?? null, false, traceparent);
     });
   }
 
   /** Creates (or recreates) an instance with a fresh execution. Call inside `tx`. */
-  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, parent: ParentRef | null, continuedAsNew = false): InstanceRow {
+  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, parent: ParentRef | null, continuedAsNew = false, traceparent?: string): InstanceRow {
     const now = new Date().toISOString();
     const executionId = randomUUID().replace(/-/g, '');
     if (this.store.getInstance(instanceId)) {
@@ -155,6 +156,8 @@ export class DurableEngine {
       ParentInstance: parent
         ? { Name: parent.name, TaskScheduleId: parent.taskId, OrchestrationInstance: { InstanceId: parent.instanceId, ExecutionId: parent.executionId } }
         : null,
+      // Where DTFx's distributed tracing (V2) keeps the creator's trace context.
+      ...(parseTraceparent(traceparent) ? { ParentTraceContext: { TraceParent: traceparent, TraceState: null } } : {}),
     });
     this.send(fx, { instanceId, executionId, body: { kind: 'event', event: started }, visibleAt: 0 });
     return row;

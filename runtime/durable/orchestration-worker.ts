@@ -11,6 +11,7 @@ import { DurableEngine, Effects } from './engine';
 import { event, EventType, FailureDetails, HistoryEvent, terminalStatuses } from './history';
 import { defaultHttpPollMs, flattenActions, replay } from './replay';
 import type { EntityRequest, InboxMessage, InstanceRow } from './store';
+import { childSpan, formatTraceparent, parseTraceparent, SpanRef, stableId } from '../telemetry/trace-context';
 
 const completionTypes = new Set([EventType.TaskCompleted, EventType.TaskFailed]);
 const subCompletionTypes = new Set([EventType.SubOrchestrationInstanceCompleted, EventType.SubOrchestrationInstanceFailed]);
@@ -165,11 +166,13 @@ export class OrchestrationWorker {
     };
     let state: OrchestratorState;
     let failure: string | undefined;
+    const span = orchestrationSpan(row, fullHistory);
     try {
       const response = await this.invoker.invoke(orchestrator.fn, {
         inputData: [{ name: orchestrator.triggerName, data: { string: JSON.stringify(trigger) } }],
         logContext: { instanceId },
         reason: 'OrchestrationTrigger',
+        span: childSpan(formatTraceparent(span)),
       });
       state = decodeState(response.returnValue);
     } catch (err) {
@@ -200,7 +203,7 @@ export class OrchestrationWorker {
       const events = [...episodeHead, ...sends, event(EventType.OrchestratorCompleted, ts),
         event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 3, Result: failure, FailureDetails: failureDetails('OrchestrationFailureException', failure) })];
       await this.commit(row, history, events, consumed, { ...row, status: 'Failed', output: JSON.stringify(failure), failure, customStatus, updatedAt: ts }, (fx) => {
-        this.dispatch(fx, row, sends, result.expiredAttempts);
+        this.dispatch(fx, row, sends, result.expiredAttempts, span);
         this.notifyParent(fx, row, 'Failed', JSON.stringify(failure), failureDetails('OrchestrationFailureException', failure!));
       });
       return;
@@ -212,8 +215,8 @@ export class OrchestrationWorker {
       const newInput = continueAsNew.input === undefined ? null : JSON.stringify(continueAsNew.input);
       await this.engine.tx((fx) => {
         this.store.deleteMessages(consumed);
-        this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts);
-        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, row.parent, true);
+        this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts, span);
+        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, row.parent, true, formatTraceparent(span));
         this.store.putInstance({ ...fresh, createdAt: row.createdAt, customStatus, status: 'Running' });
       });
       this.cache.delete(instanceId);
@@ -223,12 +226,12 @@ export class OrchestrationWorker {
       const output = state.output === undefined ? null : JSON.stringify(state.output);
       events.push(event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 1, Result: output }));
       await this.commit(row, history, events, consumed, { ...row, status: 'Completed', output, customStatus, updatedAt: ts }, (fx) => {
-        this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts);
+        this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts, span);
         this.notifyParent(fx, row, 'Completed', output);
       });
       return;
     }
-    await this.commit(row, history, events, consumed, { ...row, status: status === 'Suspended' ? 'Suspended' : 'Running', customStatus, updatedAt: ts }, (fx) => this.dispatch(fx, row, scheduling, result.expiredAttempts));
+    await this.commit(row, history, events, consumed, { ...row, status: status === 'Suspended' ? 'Suspended' : 'Running', customStatus, updatedAt: ts }, (fx) => this.dispatch(fx, row, scheduling, result.expiredAttempts, span));
   }
 
   private async fail(row: InstanceRow, history: HistoryEvent[], head: HistoryEvent[], consumed: number[], ts: string, message: string, errorType: string): Promise<void> {
@@ -252,10 +255,21 @@ export class OrchestrationWorker {
     if (terminalStatuses.has(next.status)) this.cache.delete(row.instanceId);
     else this.cache.set(row.instanceId, row.executionId, all);
     await committed;
+    if (terminalStatuses.has(next.status)) this.reportOrchestration(row, all, next);
+  }
+
+  /** The orchestration's own span, from creation to completion, as Durable's distributed tracing reports it. */
+  private reportOrchestration(row: InstanceRow, history: HistoryEvent[], next: InstanceRow): void {
+    const span = orchestrationSpan(row, history);
+    this.invoker.telemetry({
+      kind: 'request', source: 'host', time: row.createdAt, operationId: span.traceId, id: span.spanId, parentId: span.parentId,
+      name: `orchestration:${row.name}`, durationMs: Date.parse(next.updatedAt) - Date.parse(row.createdAt), success: next.status === 'Completed', resultCode: next.status,
+      properties: { instanceId: row.instanceId, executionId: row.executionId },
+    });
   }
 
   /** Turns newly scheduled history events into work for other queues. Call inside a transaction. */
-  private dispatch(fx: Effects, row: InstanceRow, scheduling: HistoryEvent[], expired: Map<number, HistoryEvent>): void {
+  private dispatch(fx: Effects, row: InstanceRow, scheduling: HistoryEvent[], expired: Map<number, HistoryEvent>, span: SpanRef): void {
     for (const e of scheduling) {
       switch (e.EventType) {
         case EventType.TaskScheduled: {
@@ -265,7 +279,7 @@ export class OrchestrationWorker {
             this.engine.send(fx, { instanceId: row.instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.TaskFailed, e.Timestamp, { TaskScheduledId: e.EventId, Reason: lastFailure.Reason, Details: lastFailure.Details, FailureDetails: null }) }, visibleAt: 0 });
             break;
           }
-          fx.activity(this.store.addActivity({ instanceId: row.instanceId, executionId: row.executionId, taskId: e.EventId, name: String(e.Name), input: (e.Input as string | null) ?? null }));
+          fx.activity(this.store.addActivity({ instanceId: row.instanceId, executionId: row.executionId, taskId: e.EventId, name: String(e.Name), input: (e.Input as string | null) ?? null, traceParent: formatTraceparent(span) }));
           break;
         }
         case EventType.TimerCreated: {
@@ -281,7 +295,7 @@ export class OrchestrationWorker {
             const msg = `A sub-orchestration with instance ID '${childId}' is already running.`;
             this.engine.send(fx, { instanceId: row.instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.SubOrchestrationInstanceFailed, new Date().toISOString(), { TaskScheduledId: e.EventId, Reason: msg, Details: '', FailureDetails: null }) }, visibleAt: 0 });
           } else {
-            this.engine.createExecution(fx, childId, String(e.Name), (e.Input as string | null) ?? null, parent);
+            this.engine.createExecution(fx, childId, String(e.Name), (e.Input as string | null) ?? null, parent, false, formatTraceparent(span));
           }
           break;
         }
@@ -339,3 +353,13 @@ function lastTimestamp(history: HistoryEvent[]): number {
   return 0;
 }
 
+
+/**
+ * One span per execution, the same in every replay: its id derives from the execution, its trace
+ * and parent from the creator's context in ExecutionStarted (a stable trace of its own without).
+ */
+function orchestrationSpan(row: InstanceRow, history: HistoryEvent[]): SpanRef {
+  const started = history.find((e) => e.EventType === EventType.ExecutionStarted);
+  const parent = parseTraceparent((started?.ParentTraceContext as { TraceParent?: string } | null | undefined)?.TraceParent);
+  return { traceId: parent?.traceId ?? stableId(row.instanceId, 16), spanId: stableId(`${row.instanceId}:${row.executionId}`, 8), parentId: parent?.spanId };
+}

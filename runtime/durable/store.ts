@@ -53,6 +53,8 @@ export interface ActivityRow {
   taskId: number;
   name: string;
   input: string | null;
+  /** The scheduling orchestration's span: the activity's invocation is its child. */
+  traceParent?: string | null;
 }
 
 export interface EntityRow {
@@ -97,6 +99,9 @@ export class DurableStore {
         task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
       CREATE TABLE IF NOT EXISTS df_entities (entity_id TEXT PRIMARY KEY, state TEXT, exists_ INTEGER NOT NULL, updated_at TEXT NOT NULL);
     `);
+    // Added after the first release: databases from before have the table without it.
+    const activityColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('df_activities')").all().map((c) => c.name);
+    if (!activityColumns.includes('trace_parent')) db.exec('ALTER TABLE df_activities ADD COLUMN trace_parent TEXT');
     this.s = {
       getInstance: db.prepare<[string], RawInstance>('SELECT * FROM df_instances WHERE instance_id = ?'),
       upsertInstance: db.prepare(`INSERT INTO df_instances (instance_id, name, execution_id, status, input, output, custom_status, failure, created_at, updated_at, parent)
@@ -117,9 +122,9 @@ export class DurableStore {
       readyInstances: db.prepare<[number], { instance_id: string }>('SELECT DISTINCT instance_id FROM df_inbox WHERE visible_at <= ?'),
       futureMessages: db.prepare<[number], { instance_id: string; visible_at: number }>(
         'SELECT instance_id, MIN(visible_at) AS visible_at FROM df_inbox WHERE visible_at > ? GROUP BY instance_id'),
-      insertActivity: db.prepare('INSERT INTO df_activities (instance_id, execution_id, task_id, name, input) VALUES (?, ?, ?, ?, ?)'),
+      insertActivity: db.prepare('INSERT INTO df_activities (instance_id, execution_id, task_id, name, input, trace_parent) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteActivity: db.prepare('DELETE FROM df_activities WHERE id = ?'),
-      allActivities: db.prepare<[], { id: number; instance_id: string; execution_id: string; task_id: number; name: string; input: string | null }>(
+      allActivities: db.prepare<[], { id: number; instance_id: string; execution_id: string; task_id: number; name: string; input: string | null; trace_parent: string | null }>(
         'SELECT * FROM df_activities ORDER BY id'),
       getEntity: db.prepare<[string], { entity_id: string; state: string | null; exists_: number; updated_at: string }>('SELECT * FROM df_entities WHERE entity_id = ?'),
       putEntity: db.prepare(`INSERT INTO df_entities (entity_id, state, exists_, updated_at) VALUES (?, ?, ?, ?)
@@ -187,7 +192,7 @@ export class DurableStore {
   }
 
   addActivity(a: Omit<ActivityRow, 'id'>): ActivityRow {
-    const id = Number(this.s.insertActivity.run(a.instanceId, a.executionId, a.taskId, a.name, a.input).lastInsertRowid);
+    const id = Number(this.s.insertActivity.run(a.instanceId, a.executionId, a.taskId, a.name, a.input, a.traceParent ?? null).lastInsertRowid);
     return { ...a, id };
   }
 
@@ -197,7 +202,7 @@ export class DurableStore {
 
   pendingActivities(): ActivityRow[] {
     return this.s.allActivities.all().map((r) => ({
-      id: r.id, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input,
+      id: r.id, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input, traceParent: r.trace_parent,
     }));
   }
 

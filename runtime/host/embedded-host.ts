@@ -23,6 +23,7 @@ import { HistoryCache, OrchestrationWorker } from '../durable/orchestration-work
 import { ClientApi, clientBindingData, ClientUrls } from '../durable/client-api';
 import { ServiceBusHostBinding } from './servicebus-binding';
 import { DevServices } from '../dev-services';
+import { childSpan } from '../telemetry/trace-context';
 
 export interface HostOptions {
   appRoot: string;
@@ -37,6 +38,8 @@ export interface HostOptions {
   /** Port of Azurite's Blob service (default 10000, Azurite's); 0 picks one. */
   blobPort?: number;
   keys?: Partial<HostKeys>;
+  /** Point the app's Application Insights SDK at the local ingestion endpoint (default true). */
+  appTelemetry?: boolean;
 }
 
 const rpcPrefix = '/durabletask/';
@@ -97,7 +100,7 @@ export class EmbeddedHost {
     // (and does so as well if it contains 0.0.0.0).
     process.env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
     process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
-    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, blobPort: o.blobPort ?? 10000, logger: this.logger });
+    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, blobPort: o.blobPort ?? 10000, appTelemetry: o.appTelemetry ?? true, logger: this.logger });
     await this.dev.start(this.baseUrl);
 
     this.db = new Database(path.join(o.dataDir, 'runtime.db'));
@@ -108,6 +111,7 @@ export class EmbeddedHost {
     await loadApp(this.registry, resolveEntryFiles(o.appRoot, o.main));
     this.index = new FunctionIndex(this.registry.functions.values());
     this.invoker = new Invoker(this.registry, this.logger);
+    this.invoker.telemetry = (item) => this.dev.telemetry.record(item);
 
     const durable = this.hostJson.extensions?.durableTask ?? {};
     const taskHub = durable.hubName ?? 'EmbeddedHub';
@@ -157,6 +161,9 @@ export class EmbeddedHost {
     step('engine stopped');
     await this.serviceBus?.stop();
     step('service bus stopped');
+    // While the local services still answer, so the app can flush (telemetry) on the way out.
+    for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
+    step('app terminated');
     if (this.server) {
       // In-flight requests get a moment to finish; keep-alive connections (the app's own SDK
       // clients talk to the simulators on this server) would otherwise hold close() for a minute.
@@ -169,7 +176,6 @@ export class EmbeddedHost {
     step('http closed');
     await this.dev?.stop();
     step('dev services stopped');
-    for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
     this.db?.close();
     this.busDb?.close();
   }
@@ -237,7 +243,8 @@ export class EmbeddedHost {
     const body = await readBody(req, this.maxBodyBytes);
     if (body === 'too-large') return void res.writeHead(413).end();
     const rest = url.pathname.slice(isPublic ? webhookPrefix.length : rpcPrefix.length).replace(/\/+$/, '');
-    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'));
+    const traceparent = req.headers.traceparent;
+    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'), Array.isArray(traceparent) ? traceparent[0] : traceparent);
     for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
     if (r.body === undefined) return void res.writeHead(r.status).end();
     json(res, r.status, r.body);
@@ -251,6 +258,8 @@ export class EmbeddedHost {
       const response = await this.invoker.invoke(f.fn, {
         inputData: [{ name: f.triggerName, data: { http: toRpcHttp(req, url, params, body) } }],
         reason: `This function was programmatically called via the host APIs.`,
+        // A caller's W3C traceparent makes this request part of its trace, as on Azure.
+        span: childSpan(Array.isArray(req.headers.traceparent) ? req.headers.traceparent[0] : req.headers.traceparent),
       });
       writeRpcHttp(res, response.returnValue);
     } catch (err) {

@@ -11,6 +11,7 @@ import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
 import type { HostJson } from './settings';
 import { timeSpanMs } from './settings';
 import { ServiceBusEmulator, EntityConfig, parseEntityConfig } from '../servicebus';
+import { childSpan } from '../telemetry/trace-context';
 
 
 export const defaultConnectionSetting = 'ServiceBusConnection';
@@ -43,7 +44,8 @@ export class ServiceBusHostBinding {
         entityPath: f.entityPath,
         cardinality: f.cardinality,
         invoke: async (data, triggerMetadata) => {
-          await this.invoker.invoke(f.fn, { inputData: [{ name: f.triggerName, data }], triggerMetadata, reason: 'ServiceBusTrigger', logContext: { entity: f.entityPath } });
+          // The sender's trace continues here: the SDK stamps each message with `Diagnostic-Id`.
+          await this.invoker.invoke(f.fn, { inputData: [{ name: f.triggerName, data }], triggerMetadata, reason: 'ServiceBusTrigger', logContext: { entity: f.entityPath }, span: childSpan(diagnosticId(triggerMetadata)) });
         },
       }, {
         maxConcurrentCalls: sb.maxConcurrentCalls ?? 16,
@@ -108,6 +110,14 @@ export class ServiceBusHostBinding {
     }
     return config;
   }
+}
+
+function diagnosticId(meta: Record<string, RpcTypedData>): string | undefined {
+  const json = meta.ApplicationProperties?.json;
+  if (json === undefined) return undefined;
+  const props = JSON.parse(json) as Record<string, unknown> | null;
+  const id = props?.['Diagnostic-Id'];
+  return typeof id === 'string' ? id : undefined;
 }
 
 function decode(data: RpcTypedData): unknown {

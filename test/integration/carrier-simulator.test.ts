@@ -174,15 +174,29 @@ test('invalid requests are refused as MyDHL does and are not retryable', async (
   expect(!unknownCountry.ok && unknownCountry.reason).toMatch(/DHL 422.*QQ/);
 
   const unserviceable = await gw.createShipment(shipment({ postalCode: '99999' }));
-  expect(unserviceable).toMatchObject({ ok: false, retryable: false });
+  expect(unserviceable).toMatchObject({ ok: false, kind: 'refused', retryable: false });
   expect(!unserviceable.ok && unserviceable.reason).toMatch(/DHL 422.*not serviceable/);
 });
 
-test('wrong credentials are a 401, not retryable', async () => {
+test('wrong credentials are a 401: our configuration, retryable, never blamed on the order', async () => {
   const sim = await startSimulator(db());
   const r = await sim.gateway({ apiKey: 'wrong' }).createShipment(shipment());
-  expect(r).toMatchObject({ ok: false, retryable: false });
-  expect(!r.ok && r.reason).toMatch(/^DHL 401/);
+  expect(r).toMatchObject({ ok: false, kind: 'unauthorized', retryable: true });
+  expect(!r.ok && r.reason).toMatch(/^DHL refused our credentials: DHL 401/);
+});
+
+test('CARRIER-UNAUTHORIZED answers 401 every time; CARRIER-UNAUTHORIZED-<n> for the first n requests per Message-Reference', async () => {
+  const sim = await startSimulator(db());
+  const always = shipment({ line1: 'CARRIER-UNAUTHORIZED Weg 1' });
+  for (let i = 0; i < 3; i++) expect(await sim.gateway().createShipment(always)).toMatchObject({ ok: false, kind: 'unauthorized', retryable: true });
+  expect((await sim.dev(`/dev/shipments?reference=${always.orderId}`)).shipments).toEqual([]);
+
+  const twice = shipment({ line1: 'CARRIER-UNAUTHORIZED-2 Weg 1' });
+  expect(await sim.gateway().createShipment(twice)).toMatchObject({ ok: false, kind: 'unauthorized' });
+  expect(await sim.gateway().createShipment(twice)).toMatchObject({ ok: false, kind: 'unauthorized' });
+  const third = await sim.gateway().createShipment(twice);
+  expect(third).toMatchObject({ ok: true });
+  expect((await sim.dev(`/dev/shipments?reference=${twice.reference}`)).shipments).toHaveLength(1);
 });
 
 test('CARRIER-DOWN is a retryable 503 every time', async () => {
@@ -190,7 +204,7 @@ test('CARRIER-DOWN is a retryable 503 every time', async () => {
   const req = shipment({ line1: 'CARRIER-DOWN 1' });
   for (let i = 0; i < 2; i++) {
     const r = await sim.gateway().createShipment(req);
-    expect(r).toMatchObject({ ok: false, retryable: true });
+    expect(r).toMatchObject({ ok: false, kind: 'unavailable', retryable: true });
     expect(!r.ok && r.reason).toMatch(/^DHL 503/);
   }
   expect((await sim.dev(`/dev/shipments?reference=${req.orderId}`)).shipments).toEqual([]);

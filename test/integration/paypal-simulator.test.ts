@@ -149,7 +149,8 @@ test('vaulted authorize, capture, partial and full refund; refunds never exceed 
   const tooMuch = await gateway.refund(capture.captureId, eur(7489), 'o-refund-r2');
   expect(tooMuch).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('REFUND_AMOUNT_EXCEEDED') } });
   expect(await gateway.refund(capture.captureId, eur(7488), 'o-refund-r3')).toMatchObject({ ok: true });
-  expect(await gateway.refund(capture.captureId, eur(1), 'o-refund-r4')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('CAPTURE_FULLY_REFUNDED') } });
+  // Nothing left to refund is its own answer: the saga reads it as "an earlier attempt went through".
+  expect(await gateway.refund(capture.captureId, eur(1), 'o-refund-r4')).toEqual({ ok: false, failure: { kind: 'fully-refunded', reason: expect.stringContaining(capture.captureId) } });
 
   const state = await inspect(base, paypalOrderId);
   expect(state.order).toMatchObject({ status: 'COMPLETED', purchase_units: [{ reference_id: 'o-refund' }] });
@@ -167,6 +168,52 @@ test('void releases an authorization: capturing it afterwards is declined, voidi
   const state = await inspect(base, paypalOrderId);
   expect(state.authorizations).toMatchObject([{ status: 'VOIDED' }]);
   expect(state.captures).toEqual([]);
+});
+
+test('voiding a captured authorization reports it captured, and the capture is found on the PayPal order', async () => {
+  const { gateway, base } = await start();
+  const { paypalOrderId, authorizationId } = await authorized(gateway, 'o-void-cap');
+  expect(await gateway.findCapture(paypalOrderId)).toEqual({ ok: true });
+  const capture = await gateway.capture(authorizationId, 'o-void-cap-capture');
+  if (!capture.ok) throw new Error(capture.failure.reason);
+  expect(await gateway.voidAuthorization(authorizationId, 'o-void-cap-void')).toEqual({ ok: false, failure: { kind: 'captured', reason: expect.stringContaining(authorizationId) } });
+  expect(await gateway.findCapture(paypalOrderId)).toEqual({ ok: true, capture: { captureId: capture.captureId, amount: eur(8488) } });
+  // Still found once refunded, so a retried compensation sees the same capture.
+  expect(await gateway.refund(capture.captureId, eur(8488), 'o-void-cap-refund')).toMatchObject({ ok: true });
+  expect(await gateway.findCapture(paypalOrderId)).toMatchObject({ ok: true, capture: { captureId: capture.captureId } });
+  expect((await inspect(base, paypalOrderId)).authorizations).toMatchObject([{ status: 'CAPTURED' }]);
+});
+
+test('magic vault ids for compensation: a lost capture answer, a refused void, refused refunds', async () => {
+  const { gateway, base } = await start();
+  // vault-capture-lost: the capture is made, but no answer (retries included) gets through.
+  const lost = await authorized(gateway, 'o-lost', 'vault-capture-lost');
+  for (let i = 0; i < 2; i++) expect(await gateway.capture(lost.authorizationId, 'o-lost-capture')).toMatchObject({ ok: false, failure: { kind: 'unavailable' } });
+  expect((await inspect(base, lost.paypalOrderId)).captures).toMatchObject([{ status: 'COMPLETED' }]);
+  expect(await gateway.voidAuthorization(lost.authorizationId, 'o-lost-void')).toMatchObject({ ok: false, failure: { kind: 'captured' } });
+
+  // vault-void-refused: the capture is declined and the void refused; the authorization stays open.
+  const refused = await authorized(gateway, 'o-novoid', 'vault-void-refused');
+  expect(await gateway.capture(refused.authorizationId, 'o-novoid-capture')).toMatchObject({ ok: false, failure: { kind: 'declined' } });
+  expect(await gateway.voidAuthorization(refused.authorizationId, 'o-novoid-void')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('CANNOT_BE_VOIDED') } });
+  expect((await inspect(base, refused.paypalOrderId)).authorizations).toMatchObject([{ status: 'CREATED' }]);
+
+  // vault-refund-declined-2: the first two refund attempts of a capture are refused, as stored
+  // answers of their request ids; the third (a new request id) goes through.
+  const twice = await authorized(gateway, 'o-refdec', 'vault-refund-declined-2');
+  const capture = await gateway.capture(twice.authorizationId, 'o-refdec-capture');
+  if (!capture.ok) throw new Error(capture.failure.reason);
+  const insufficient = { ok: false, failure: { kind: 'declined', reason: expect.stringContaining('REFUND_FAILED_INSUFFICIENT_FUNDS') } };
+  expect(await gateway.refund(capture.captureId, eur(8488), 'o-refdec-r1')).toEqual(insufficient);
+  expect(await gateway.refund(capture.captureId, eur(8488), 'o-refdec-r1')).toEqual(insufficient);
+  expect(await gateway.refund(capture.captureId, eur(8488), 'o-refdec-r2')).toEqual(insufficient);
+  expect(await gateway.refund(capture.captureId, eur(8488), 'o-refdec-r3')).toMatchObject({ ok: true });
+  expect((await inspect(base, twice.paypalOrderId)).refunds.map((r) => r.amount.value)).toEqual(['84.88']);
+
+  const always = await authorized(gateway, 'o-refdec-all', 'vault-refund-declined');
+  const c2 = await gateway.capture(always.authorizationId, 'o-refdec-all-capture');
+  if (!c2.ok) throw new Error(c2.failure.reason);
+  for (const id of ['a', 'b', 'c', 'd']) expect(await gateway.refund(c2.captureId, eur(8488), `o-refdec-all-${id}`)).toEqual(insufficient);
 });
 
 test('magic vault ids: declined authorization, declined capture, PayPal down', async () => {

@@ -4,12 +4,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomUUID } from 'node:crypto';
 import { ServiceBusClient } from '@azure/service-bus';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { completed, HostProcess, startHost, waitFor } from '../support/host-process';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
 let host: HostProcess;
-const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', PAYMENT_APPROVAL_TIMEOUT_SECONDS: '60', API_RATE_LIMIT_PER_SECOND: '0' };
+// Refunds PayPal refuses are retried from 1 s for 3 s: two attempts, then left to an operator.
+// The carrier webhook secret is being rotated: pushes signed with the previous one still count.
+const previousWebhookSecret = 'previous-carrier-webhook-secret-0123456789';
+const env = {
+  SIM_CARRIER_TRANSIT_MS: '300',
+  SIM_CARRIER_DELIVERED_MS: '1500',
+  PAYMENT_APPROVAL_TIMEOUT_SECONDS: '60',
+  API_RATE_LIMIT_PER_SECOND: '0',
+  SAGA_RETRY_DELAY_SECONDS: '1',
+  REFUND_RETRY_WINDOW_SECONDS: '3',
+  CARRIER_WEBHOOK_SECRET_PREVIOUS: previousWebhookSecret,
+};
 beforeAll(async () => {
   host = await startHost({ appRoot, logLevel: 'warning', env });
 }, 60_000);
@@ -56,6 +67,54 @@ test('duplicate carrier webhooks deliver the order once, with one delivered emai
   await c.until(customer, order.id, ['delivered']);
   const stages = c.stages(await c.mailbox(email, 5), order.id);
   expect(stages.filter((s) => s === 'delivered')).toHaveLength(1);
+});
+
+test('carrier webhook secret rotation: pushes signed with the current or the previous secret are accepted, others refused', async () => {
+  const { customer, order } = await c.place({ vaultId: 'vault-ok', line1: 'NO-DELIVERY Allee 3' });
+  const shipped = await c.until(customer, order.id, ['shipped']);
+  const current = (JSON.parse(fs.readFileSync(path.join(host.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>)['carrier-webhook-secret'];
+  const event = (typeCode: string) => JSON.stringify({ shipmentTrackingNumber: shipped.shipment!.trackingNumber, reference: order.id, event: { typeCode, description: typeCode, timestamp: new Date().toISOString() }, status: typeCode === 'OK' ? 'delivered' : 'in-transit' });
+  const post = (body: string, secret: string) =>
+    fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dhl-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` }, body });
+  expect((await post(event('PL'), 'a-secret-nobody-configured-0123')).status).toBe(401);
+  expect((await post(event('PL'), current)).status).toBe(200);
+  // The sender still signs with the old secret: the delivery is not lost.
+  expect((await post(event('OK'), previousWebhookSecret)).status).toBe(200);
+  await c.until(customer, order.id, ['delivered']);
+});
+
+test('a refund PayPal keeps refusing: the order is refund-pending, the saga completes (not Failed), and an operator replays it', async () => {
+  // The carrier refuses after capture; PayPal refuses the first three refund attempts: the
+  // saga's two (the first, then one after 1 s), and the replay's first.
+  const { customer, email, order } = await c.place({ vaultId: 'vault-refund-declined-3', postalCode: '99999' });
+  expect(await completed(host, order.id, 60_000)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refund-pending' } });
+  const pending = await c.get(customer, order.id);
+  expect(pending.status).toBe('refund-pending');
+  expect(pending.payment).toMatchObject({ refunded: null, refundFailure: { attempts: 2, retrying: false, reason: expect.stringContaining('REFUND_FAILED_INSUFFICIENT_FUNDS') } });
+  expect(pending.cancellationReason).toContain('We could not ship your order');
+  let pp = await c.paypal(order.id);
+  expect(captures(pp).map((x) => x.status)).toEqual(['COMPLETED']);
+  expect(pp.flatMap((o) => o.refunds)).toHaveLength(0);
+  expect(host.output()).toContain(`REFUND NEEDS AN OPERATOR: order ${order.id}`);
+  // Listed for operators by status.
+  const admin = await c.token('support-1', ['Orders.Admin']);
+  const listed = (await (await fetch(`${host.api}/v1/orders?status=refund-pending&limit=100`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
+  expect(listed.items.map((i) => i.id)).toContain(order.id);
+  // No refunded email while the money is still owed.
+  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'paid']);
+
+  // The operator fixes the cause (here: the third refusal was the last) and replays the refund.
+  await c.startOrchestrator('retryRefund', `${order.id}:refund-retry-1`, { orderId: order.id, customerId: customer });
+  expect(await completed(host, `${order.id}:refund-retry-1`, 30_000)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refunded' } });
+  const refunded = await c.get(customer, order.id);
+  expect(refunded).toMatchObject({ status: 'refunded', payment: { refunded: order.totals.total, refundFailure: null } });
+  pp = await c.paypal(order.id);
+  expect(pp.flatMap((o) => o.refunds).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
+  expect(c.stages(await c.mailbox(email, 4), order.id)).toEqual(['received', 'invoiced', 'paid', 'refunded']);
+  // Replaying again finds nothing owed and moves no money.
+  await c.startOrchestrator('retryRefund', `${order.id}:refund-retry-2`, { orderId: order.id, customerId: customer });
+  expect(await completed(host, `${order.id}:refund-retry-2`)).toMatchObject({ output: { outcome: 'nothing-to-refund', status: 'refunded' } });
+  expect((await c.paypal(order.id)).flatMap((o) => o.refunds)).toHaveLength(1);
 });
 
 test('a stage event published again (new messageId) sends no second email; a poison message is dead-lettered with its reason', async () => {

@@ -23,6 +23,9 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Benchmarks measure with and without the app's telemetry: BENCH_APP_TELEMETRY=off. */
+export const appTelemetryArgs = (): string[] => ['--app-telemetry', process.env.BENCH_APP_TELEMETRY === 'off' ? 'off' : 'on'];
+
 export async function startHost(opts: { appRoot?: string; dataDir?: string; env?: Record<string, string>; logLevel?: string; args?: string[] } = {}): Promise<HostProcess> {
   const dataDir = opts.dataDir ?? tempDir('rt-data-');
   const args = [path.join(repoRoot, 'dist', 'runtime', 'cli.js'), 'start', '--app-root', opts.appRoot ?? runtimeAppRoot, '--port', '0', '--servicebus-port', '0', '--cosmos-port', '0', '--blob-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'information', ...(opts.args ?? [])];

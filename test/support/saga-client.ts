@@ -13,7 +13,7 @@ export type OrderView = z.infer<typeof orderSchema>;
 export function sagaClient(host: () => HostProcess) {
   const token = (sub: string, roles: string[] = []) => mintToken(host().dataDir, { subject: sub, roles });
 
-  async function place(o: { customer?: string; items?: { sku: string; quantity: number }[]; vaultId?: string; line1?: string; postalCode?: string; name?: string }) {
+  async function place(o: { customer?: string; items?: { sku: string; quantity: number }[]; vaultId?: string; line1?: string; postalCode?: string; name?: string; headers?: Record<string, string> }) {
     const customer = o.customer ?? `cust-${randomUUID().slice(0, 8)}`;
     const body = {
       customer: { id: customer, email: `${customer}@example.com`, name: o.name ?? 'Grace Hopper' },
@@ -23,7 +23,7 @@ export function sagaClient(host: () => HostProcess) {
     };
     const res = await fetch(`${host().api}/v1/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(customer)}`, 'idempotency-key': randomUUID() },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(customer)}`, 'idempotency-key': randomUUID(), ...o.headers },
       body: JSON.stringify(body),
     });
     if (res.status !== 202) throw new Error(`POST /orders: ${res.status} ${await res.text()}`);
@@ -76,5 +76,17 @@ export function sagaClient(host: () => HostProcess) {
   interface PayPalOrder { order: { id: string; status: string }; authorizations: { id: string; status: string }[]; captures: { id: string; status: string; amount: { value: string } }[]; refunds: { id: string; status: string; amount: { value: string } }[] }
   const paypal = async (orderId: string) => (await dev<{ orders: PayPalOrder[] }>(`/dev/paypal/orders?reference=${orderId}`)).orders;
 
-  return { token, place, get, until, cancel, dev, emails, mailbox, stages, paypal };
+  /** Raises an event on an orchestration, as an operator would through the Durable HTTP API. */
+  async function raise(instanceId: string, event: string, data: unknown = {}) {
+    const res = await fetch(`${host().url}/durabletask/instances/${encodeURIComponent(instanceId)}/raiseEvent/${event}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+    if (res.status !== 202) throw new Error(`raiseEvent ${event} on ${instanceId}: ${res.status} ${await res.text()}`);
+  }
+
+  /** Starts an orchestration by name, as an operator would through the Durable HTTP API. */
+  async function startOrchestrator(name: string, instanceId: string, input: unknown) {
+    const res = await fetch(`${host().url}/durabletask/orchestrators/${name}/${encodeURIComponent(instanceId)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    if (res.status !== 202) throw new Error(`start ${name} ${instanceId}: ${res.status} ${await res.text()}`);
+  }
+
+  return { token, place, get, until, cancel, dev, emails, mailbox, stages, paypal, raise, startOrchestrator };
 }

@@ -98,6 +98,22 @@ test('a cancellation after capture tells the customer about the refund instead o
   expect(r.text).not.toContain('not been charged');
 });
 
+test('a refund PayPal has not accepted yet is stated as owed, never as "not charged" or as done', () => {
+  for (const stage of ['cancelled', 'payment-failed'] as const) {
+    const r = renderStageEmail(event(stage, { reason: 'Customer request', refundPending: { amount: 8488, currency: 'EUR' } }), { orderUrl });
+    expect(r.text).toContain('You were charged EUR 84.88 and we owe you a refund');
+    expect(r.text).toContain('Refund due');
+    expect(r.text).not.toContain('not been charged');
+    expect(r.text).not.toContain('refunding');
+  }
+});
+
+test('a failed payment that was captured after all and refunded says so', () => {
+  const r = renderStageEmail(event('payment-failed', { reason: 'PayPal did not confirm the payment.', refunded: { amount: 8488, currency: 'EUR' } }), { orderUrl });
+  expect(r.text).toContain('refunding EUR 84.88');
+  expect(r.text).not.toContain('not been charged');
+});
+
 test('payment approval link appears when the buyer still has to approve', () => {
   const r = renderStageEmail(event('received', { approveUrl: 'https://paypal.example/approve?token=A&b=1' }), { orderUrl });
   expect(r.html).toContain('href="https://paypal.example/approve?token=A&amp;b=1"');

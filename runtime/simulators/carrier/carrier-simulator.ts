@@ -124,6 +124,12 @@ export class CarrierSimulator {
     if (receiverLine1.includes('CARRIER-DOWN')) {
       return sendProblem(res, path, { status: 503, title: 'Service Unavailable', detail: 'The service is temporarily unavailable, please try again later' });
     }
+    // As if our credentials were wrong: always, or for the first n requests per Message-Reference.
+    const unauthorized = /CARRIER-UNAUTHORIZED(?:-(\d+))?/.exec(receiverLine1);
+    if (unauthorized && (unauthorized[1] === undefined || this.store.countAttempt(`unauthorized|${messageReference ?? ''}`) <= Number(unauthorized[1]))) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="MyDHL API"');
+      return sendProblem(res, path, { status: 401, title: 'Unauthorized', detail: 'Invalid Credentials' });
+    }
     const check = checkShipmentRequest(body);
     if (!check.ok) return sendProblem(res, path, check);
     // Without a Message-Reference every request is a "first" one, so FLAKY then always fails.

@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS cr_failed_once (
   message_reference TEXT PRIMARY KEY,
   failed_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cr_attempts (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cr_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   tracking_number TEXT NOT NULL,
@@ -202,6 +206,12 @@ export class CarrierStore {
   /** Records that this Message-Reference already got its one simulated failure; true if it is new. */
   markFailedOnce(messageReference: string, at: number): boolean {
     return this.db.prepare('INSERT OR IGNORE INTO cr_failed_once (message_reference, failed_at) VALUES (?, ?)').run(messageReference, at).changes === 1;
+  }
+
+  /** Counts a request under `key` and returns how many there have been, this one included. */
+  countAttempt(key: string): number {
+    this.db.prepare('INSERT INTO cr_attempts (key, count) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1').run(key);
+    return (this.db.prepare('SELECT count FROM cr_attempts WHERE key = ?').get(key) as { count: number }).count;
   }
 
   /** Events that have happened (emitted), oldest first. */

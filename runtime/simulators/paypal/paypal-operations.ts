@@ -22,6 +22,9 @@ const AUTHORIZATION_LIFETIME_MS = 29 * 24 * 3600 * 1000;
 /** The vault id whose captures PayPal declines (see docs/paypal-simulator.md). */
 export const CAPTURE_DECLINED_VAULT = 'vault-capture-declined';
 export const AUTHORIZATION_DECLINED_VAULT = 'vault-declined';
+/** Captures are declined (so the saga voids) and the void is refused. */
+export const VOID_REFUSED_VAULT = 'vault-void-refused';
+const capturesDeclined = (vault: string | undefined): boolean => vault === CAPTURE_DECLINED_VAULT || vault === VOID_REFUSED_VAULT;
 
 export class PayPalOperations {
   constructor(
@@ -120,7 +123,7 @@ export class PayPalOperations {
     this.requireApproved(order, 'CAPTURE');
     const unit = order.purchase_units[0];
     const time = this.iso();
-    const declined = order.vault_id === CAPTURE_DECLINED_VAULT;
+    const declined = capturesDeclined(order.vault_id);
     const capture: CaptureRecord = {
       id: newId(),
       order_id: order.id,
@@ -157,7 +160,7 @@ export class PayPalOperations {
     }
     const order = this.order(authorization.order_id);
     const finalCapture = req.final_capture === true;
-    const declined = order.vault_id === CAPTURE_DECLINED_VAULT;
+    const declined = capturesDeclined(order.vault_id);
     const time = this.iso();
     const capture: CaptureRecord = {
       id: newId(),
@@ -185,6 +188,10 @@ export class PayPalOperations {
     const authorization = this.authorization(id);
     if (authorization.status === 'VOIDED') throw unprocessable('PREVIOUSLY_VOIDED', 'Authorization has been previously voided and hence cannot be voided again.', 'payments');
     if (authorization.status === 'CAPTURED') throw unprocessable('PREVIOUSLY_CAPTURED', 'Authorization has been previously captured and hence cannot be voided.', 'payments');
+    if (this.order(authorization.order_id).vault_id === VOID_REFUSED_VAULT) {
+      // Stands in for any refusal the saga cannot fix itself (the issue PayPal documents for voids).
+      throw unprocessable('CANNOT_BE_VOIDED', 'A reauthorization cannot be voided. Please void the original parent authorization.', 'payments');
+    }
     const voided: AuthorizationRecord = { ...authorization, status: 'VOIDED', update_time: this.iso() };
     this.store.saveAuthorization(voided);
     const view = this.resources.authorization(voided);

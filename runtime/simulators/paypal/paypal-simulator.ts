@@ -5,7 +5,7 @@ import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { approvalPage, notFoundPage } from './approval-page';
-import { authenticationFailure, internalServerError, invalidRequest, newDebugId, PayPalApiError, serviceUnavailable } from './paypal-errors';
+import { authenticationFailure, internalServerError, invalidRequest, newDebugId, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';
 import { PayPalOperations } from './paypal-operations';
 import type { OperationResult } from './paypal-operations';
 import { PayPalResources } from './paypal-resources';
@@ -43,6 +43,17 @@ const FLAKY_VAULT = 'vault-flaky';
 const DOWN_VAULT = 'vault-down';
 const SLOW_VAULT = 'vault-slow';
 const SLOW_CAPTURE_VAULT = 'vault-slow-capture';
+/** The capture is committed, but every answer to it (retries included) is a 500: an answer lost on the way. */
+const CAPTURE_LOST_VAULT = 'vault-capture-lost';
+/** `vault-refund-declined`: every refund is refused; `vault-refund-declined-<n>`: the first n refund attempts per capture. */
+const REFUND_DECLINED_VAULT = /^vault-refund-declined(?:-(\d+))?$/;
+
+/** How many refund attempts per capture the vault's magic refuses (0: none). */
+function refundDeclines(vault: string | undefined): number {
+  const m = vault === undefined ? null : REFUND_DECLINED_VAULT.exec(vault);
+  if (!m) return 0;
+  return m[1] === undefined ? Number.POSITIVE_INFINITY : Number(m[1]);
+}
 
 type Action = 'create' | 'authorize' | 'capture' | 'void' | 'refund';
 
@@ -205,15 +216,23 @@ export class PayPalSimulator {
    */
   private async mutate(ctx: ApiContext, action: Action, vaultOf: () => string | undefined, run: () => OperationResult): Promise<void> {
     const requestId = headerString(ctx.req.headers['paypal-request-id']);
+    const vault = vaultOf();
+    const answerLost = vault === CAPTURE_LOST_VAULT && action === 'capture';
     if (requestId) {
       const stored = this.store.findResponse(ctx.clientId, ctx.endpoint, requestId, this.now() - IDEMPOTENCY_WINDOW_MS);
-      if (stored) return sendRaw(ctx.res, stored.status, stored.body);
+      if (stored) return answerLost ? sendError(ctx.res, internalServerError()) : sendRaw(ctx.res, stored.status, stored.body);
     }
-    const vault = vaultOf();
     if (vault === DOWN_VAULT) return sendError(ctx.res, internalServerError());
     if (vault === FLAKY_VAULT && (action === 'authorize' || action === 'capture')) {
       // Every first attempt fails; the retry (same PayPal-Request-Id) goes through.
       if (this.store.countAttempt(`${ctx.clientId}|${ctx.endpoint}|${requestId ?? ''}`) === 1) return sendError(ctx.res, serviceUnavailable());
+    }
+    if (action === 'refund' && refundDeclines(vault) > 0 && this.store.countAttempt(`refund-declined|${ctx.endpoint}`) <= refundDeclines(vault)) {
+      // A business refusal: stored under the request id like any 4xx, so only a new id retries.
+      const err = unprocessable('REFUND_FAILED_INSUFFICIENT_FUNDS', 'Capture could not be refunded due to insufficient funds. Please check to see if you have sufficient funds in your PayPal account.', 'payments');
+      const body = JSON.stringify(err.toBody());
+      if (requestId) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status: err.status, body }, this.now());
+      return sendRaw(ctx.res, err.status, body);
     }
     let status: number;
     let body: string;
@@ -233,6 +252,7 @@ export class PayPalSimulator {
       if (requestId && status < 500) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status, body }, this.now());
     }
     for (const event of events) this.dispatcher?.send(event);
+    if (answerLost) return sendError(ctx.res, internalServerError());
     if ((vault === SLOW_VAULT && action === 'authorize') || (vault === SLOW_CAPTURE_VAULT && action === 'capture')) {
       // The effect is already committed: a client that times out and retries with the same
       // PayPal-Request-Id gets the stored response at once.

@@ -6,7 +6,7 @@ import { createHash, createPrivateKey, createPublicKey, createSign, generateKeyP
 import type { KeyObject } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { PayPalStore } from './paypal-store';
-import { selfSignedCertificate } from './self-signed-cert';
+import { selfSignedCertificate } from '../../tls/self-signed-cert';
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 

@@ -1,13 +1,16 @@
 // A minimal self-signed X.509 v3 certificate (RSA, sha256WithRSAEncryption) built with
-// node:crypto and a tiny DER encoder, so webhook receivers can verify exactly as they do against
-// PayPal: download a PEM certificate and take its public key.
+// node:crypto and a tiny DER encoder: webhook receivers verify with it exactly as they do against
+// PayPal (download a PEM certificate, take its public key), and local HTTPS endpoints serve it
+// with their loopback names as subject alternative names.
+import { isIP } from 'node:net';
 import { createSign, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 const COMMON_NAME = '2.5.4.3';
+const SUBJECT_ALT_NAME = '2.5.29.17';
 
-export function selfSignedCertificate(opts: { privateKey: KeyObject; publicKey: KeyObject; commonName: string; notBefore: Date; notAfter: Date }): string {
+export function selfSignedCertificate(opts: { privateKey: KeyObject; publicKey: KeyObject; commonName: string; notBefore: Date; notAfter: Date; altNames?: string[] }): string {
   const algorithm = seq(oid(SHA256_WITH_RSA), Buffer.from([0x05, 0x00]));
   const name = seq(set(seq(oid(COMMON_NAME), tlv(0x0c, Buffer.from(opts.commonName, 'utf8')))));
   const serial = randomBytes(12);
@@ -20,11 +23,19 @@ export function selfSignedCertificate(opts: { privateKey: KeyObject; publicKey: 
     seq(utcTime(opts.notBefore), utcTime(opts.notAfter)),
     name,
     opts.publicKey.export({ type: 'spki', format: 'der' }),
+    ...(opts.altNames?.length ? [tlv(0xa3, seq(subjectAltName(opts.altNames)))] : []), // [3] extensions
   );
   const signature = createSign('RSA-SHA256').update(tbs).sign(opts.privateKey);
   const der = seq(tbs, algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** DNS names as dNSName [2], IPv4 addresses as iPAddress [7]: TLS clients match hosts against these. */
+function subjectAltName(names: string[]): Buffer {
+  const general = names.map((n) =>
+    isIP(n) === 4 ? tlv(0x87, Buffer.from(n.split('.').map(Number))) : tlv(0x82, Buffer.from(n, 'ascii')));
+  return seq(oid(SUBJECT_ALT_NAME), tlv(0x04, seq(...general)));
 }
 
 function tlv(tag: number, content: Buffer): Buffer {

@@ -1,0 +1,61 @@
+// Starts the Application Insights distro (OpenTelemetry) in the worker. It must run before the
+// SDKs it instruments are loaded. The Functions host reports each invocation and hands the worker
+// its trace context; the distro's preInvocation hook makes that context current, so Cosmos,
+// Service Bus, Blob, PayPal and carrier calls, and the logs and metrics below, join the same
+// operation. Service Bus sends carry it on in `Diagnostic-Id`, which the trigger picks up.
+import { ManagedIdentityCredential } from '@azure/identity';
+import { useAzureMonitor, shutdownAzureMonitor } from 'applicationinsights';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+
+export interface TelemetryOptions {
+  connectionString?: string;
+  /** `Authorization=AAD;ClientId=<client id>` when the resource accepts Entra ID only. */
+  authenticationString?: string;
+}
+
+let started = false;
+let undici: UndiciInstrumentation | undefined;
+
+export function startAzureMonitor(o: TelemetryOptions): boolean {
+  if (started || !o.connectionString) return started;
+  const credential = entraCredential(o.authenticationString);
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString: o.connectionString, ...(credential ? { credential } : {}) },
+    // Every trace of the app: an order's trace is what support reads after a complaint. The host's
+    // own telemetry is sampled by host.json (requests and exceptions excluded); with the same
+    // trace-id hash, a kept trace is complete. OTEL_TRACES_SAMPLER overrides this if volume grows.
+    samplingRatio: 1,
+    tracesPerSecond: 0,
+    instrumentationOptions: {
+      // The worker receives invocations over gRPC: incoming HTTP is the host's, already reported.
+      http: { enabled: true, ignoreIncomingRequestHook: () => true } as { enabled: boolean },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+    },
+  });
+  // The distro instruments node:http only; the carrier adapter and certificate downloads use fetch.
+  undici = new UndiciInstrumentation();
+  started = true;
+  return true;
+}
+
+export async function stopAzureMonitor(): Promise<void> {
+  if (!started) return;
+  started = false;
+  undici?.disable();
+  undici = undefined;
+  // Bounded: a host stopping the worker does not wait for an unreachable ingestion endpoint.
+  await Promise.race([shutdownAzureMonitor(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+}
+
+function entraCredential(authenticationString: string | undefined): ManagedIdentityCredential | undefined {
+  if (!authenticationString) return undefined;
+  const parts = new Map(authenticationString.split(';').map((p) => p.split('=', 2) as [string, string]).map(([k, v]) => [k.trim().toLowerCase(), (v ?? '').trim()]));
+  if (parts.get('authorization')?.toLowerCase() !== 'aad') return undefined;
+  const clientId = parts.get('clientid');
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+}

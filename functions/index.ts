@@ -1,0 +1,12 @@
+// The app's entry point (package.json `main`): telemetry first, then every function file.
+import './telemetry';
+import './catalog';
+import './customer-emails';
+import './health';
+import './invoices';
+import './openapi';
+import './orders';
+import './order-saga';
+import './saga-activities';
+import './saga-entities';
+import './webhooks';
