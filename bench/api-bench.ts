@@ -48,6 +48,17 @@ function orderBody(customerId: string): string {
   });
 }
 
+/** Waits until the durable backend has had nothing to do for two polls in a row (at most 5 minutes). */
+async function settle(baseUrl: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const { engine } = JSON.parse((await request(`${baseUrl}/admin/host/durable`, 'GET', {})).body) as { engine: Record<string, number> };
+    quiet = engine.readyInstances + engine.runningEpisodes + engine.queuedActivities + engine.runningActivities === 0 ? quiet + 1 : 0;
+  }
+}
+
 async function bare(body: string): Promise<Result> {
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -63,7 +74,7 @@ async function bare(body: string): Promise<Result> {
 
 async function main(): Promise<void> {
   // Per-caller rate limiting is switched off: the benchmark is one client at full speed.
-  const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0' }, args: appTelemetryArgs() });
+  const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0', SIM_CARRIER_TRANSIT_MS: '600000', SIM_CARRIER_DELIVERED_MS: '1200000' }, args: appTelemetryArgs() });
   try {
     const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => mintToken(host.dataDir, { subject: `bench-${i}` })));
     const place = (i: number) =>
@@ -76,6 +87,8 @@ async function main(): Promise<void> {
     };
     await load(100, placeAndKeep); // warm-up: JIT, connections, JWKS cache
     const postResult = await load(posts, placeAndKeep);
+    // The POSTs started sagas: let them finish, so that the GETs are measured on their own.
+    await settle(host.url);
     const sample = await request(`${host.api}/v1/orders/${ids[0].id}`, 'GET', { authorization: `Bearer ${tokens[ids[0].customer]}` });
     const getResult = await load(gets, (i) => {
       const o = ids[i % ids.length];
