@@ -240,16 +240,19 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   }
 
   /**
-   * The carrier refuses our credentials (401/403) even after the retry policy: our configuration,
-   * not the order, is at fault, so the paid order is put on hold rather than refunded. The
-   * shipment is retried on durable timers (from the configured delay doubling up to an hour) for
-   * the hold window, then only when an operator raises RetryNow. Fixing the credentials therefore
-   * ships every held order without anyone touching them. The customer (or an admin) may cancel
-   * an order on hold, which refunds it.
+   * The carrier refuses our credentials (401/403) or stays unavailable even after the retry
+   * policy: our configuration or the carrier, not the order, is at fault, so the paid order is
+   * put on hold rather than refunded. The shipment is retried on durable timers (from the
+   * configured delay doubling up to an hour) for the hold window, then only when an operator
+   * raises RetryNow. Fixing the credentials, or the carrier coming back, therefore ships every
+   * held order without anyone touching them. The customer (or an admin) may cancel an order on
+   * hold, which refunds it.
    */
-  function* hold(reason: string): Generator<Task, ShipOutcome, unknown> {
+  function* hold(reason: string, cause: 'credentials' | 'outage'): Generator<Task, ShipOutcome, unknown> {
     if (!(yield* advance('shipment-held'))) return { ok: false, kind: 'cancelled', held: true };
-    c.log('error', `order ${orderId} is on hold: ${reason}. Fix the carrier credentials (CARRIER_API_KEY / CARRIER_API_SECRET); held shipments are retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
+    yield c.publish('delayed');
+    const remedy = cause === 'credentials' ? 'Fix the carrier credentials (CARRIER_API_KEY / CARRIER_API_SECRET)' : 'The carrier is unavailable';
+    c.log('error', `order ${orderId} is on hold: ${reason}. ${remedy}; held shipments are retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
     const start = c.ms();
     let delay = recovery.retryDelaySeconds;
     let attempts = 1;
@@ -260,7 +263,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     for (;;) {
       if (automatic && c.ms() + delay * 1000 > start + recovery.holdWindowSeconds * 1000) {
         automatic = false;
-        c.log('error', `order ${orderId} is still on hold after ${attempts} attempts (${last}): automatic retries stopped. Fix the credentials and raise ${retryNowEvent}, or cancel the order to refund it.`);
+        c.log('error', `order ${orderId} is still on hold after ${attempts} attempts (${last}): automatic retries stopped. Fix the cause and raise ${retryNowEvent}, or cancel the order to refund it.`);
       }
       const timer = automatic ? c.timer(delay) : undefined;
       context.df.setCustomStatus({ onHold: last, attempts, nextAttemptAt: timer ? new Date(c.ms() + delay * 1000).toISOString() : null });
@@ -288,7 +291,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     }
   }
 
-  /** Books the shipment: retried while the carrier is down; held while it refuses our credentials. */
+  /** Books the shipment: retried, then held while the carrier is down or refuses our credentials. */
   function* ship(): Generator<Task, ShipOutcome, unknown> {
     try {
       return (yield act('createShipment', { at: now() })) as ShipAnswer;
@@ -301,8 +304,9 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     } catch {
       r = { ok: false, kind: 'unavailable' };
     }
-    if (!r.ok && r.kind === 'unauthorized') return yield* hold(r.reason ?? 'the carrier refused our credentials');
-    if (!r.ok && r.kind === 'unavailable') return { ok: false, kind: 'unavailable', reason: 'The carrier is unavailable.' };
+    if (!r.ok && r.kind === 'unauthorized') return yield* hold(r.reason ?? 'the carrier refused our credentials', 'credentials');
+    // A carrier outage is not the order's fault either: a paid order is not refunded for it.
+    if (!r.ok && r.kind === 'unavailable') return yield* hold(r.reason ?? 'the carrier is unavailable', 'outage');
     return r;
   }
 

@@ -63,6 +63,17 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
     paragraphs: [[`We received your payment of ${format(e.total)} for order ${e.orderId}. We will let you know when it ships.`]],
     facts: [['Amount paid', format(e.total)]],
   }),
+  // The order is on hold (carrier down or refusing us): paid and packed, not shipped yet. The
+  // technical reason is for operators, not the customer.
+  delayed: (e) => ({
+    subject: `Your order ${e.orderId} is delayed`,
+    heading: 'Your order is delayed',
+    paragraphs: [
+      [`Your order ${e.orderId} is paid and packed, but our carrier cannot accept it right now. We will ship it as soon as it can and send you the tracking number.`],
+      [`If you would rather not wait, you can cancel the order and we will refund the ${format(e.total)} you paid in full.`],
+    ],
+    facts: [['Amount paid', format(e.total)]],
+  }),
   shipped: (e) => ({
     subject: `Your order ${e.orderId} has shipped`,
     heading: 'Your order is on its way',

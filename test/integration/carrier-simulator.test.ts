@@ -210,6 +210,16 @@ test('CARRIER-DOWN is a retryable 503 every time', async () => {
   expect((await sim.dev(`/dev/shipments?reference=${req.orderId}`)).shipments).toEqual([]);
 });
 
+test('CARRIER-DOWN-<n> is an outage of n requests per Message-Reference, then the shipment is booked once', async () => {
+  const sim = await startSimulator(db());
+  const req = shipment({ line1: 'CARRIER-DOWN-2 1' });
+  for (let i = 0; i < 2; i++) expect(await sim.gateway().createShipment(req)).toMatchObject({ ok: false, kind: 'unavailable', retryable: true });
+  const booked = await sim.gateway().createShipment(req);
+  expect(booked).toMatchObject({ ok: true });
+  expect(await sim.gateway().createShipment(req)).toEqual(booked);
+  expect((await sim.dev(`/dev/shipments?reference=${req.orderId}`)).shipments).toHaveLength(1);
+});
+
 test('an unreachable carrier is retryable', async () => {
   const sim = await startSimulator(db());
   const gw = sim.gateway();

@@ -205,17 +205,21 @@ test('a void PayPal refuses is recorded as refused, never as voided', async () =
   expect(host.output()).toContain(`the void of PayPal authorization ${authorizations(pp)[0].id} failed`);
 });
 
-test('the carrier refuses our credentials: the paid order is held, not refunded, and ships when the carrier accepts them again', async () => {
-  // 401 for the first 6 requests: the 5 attempts of the retry policy and the one that reports
-  // why, so the order goes on hold; the first retry on the durable timer gets through.
-  const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1: 'CARRIER-UNAUTHORIZED-6 Weg 1' });
+// 401 or 503 for the first 6 requests: the 5 attempts of the retry policy and the one that reports
+// why, so the order goes on hold; the first retry on the durable timer gets through.
+test.each([
+  { cause: 'the carrier refuses our credentials', line1: 'CARRIER-UNAUTHORIZED-6 Weg 1', log: 'Fix the carrier credentials' },
+  { cause: 'a carrier outage outlasts the retry policy', line1: 'CARRIER-DOWN-6 Weg 1', log: 'The carrier is unavailable' },
+])('$cause: the paid order is held, not refunded, and ships when the carrier accepts it again', async ({ line1, log }) => {
+  const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1 });
   const shipped = await c.until(customer, order.id, ['shipped', 'delivered'], 80_000);
   expect(shipped.timeline.map((t) => t.status).slice(0, 8)).toEqual(['received', 'reserved', 'invoiced', 'authorized', 'paid', 'packing', 'on-hold', 'shipped']);
   const pp = await c.paypal(order.id);
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp)).toHaveLength(0);
   expect((await c.dev<{ shipments: unknown[] }>(`/dev/shipments?reference=${order.id}`)).shipments).toHaveLength(1);
-  expect(c.stages(await c.mailbox(email, 4), order.id).slice(0, 4)).toEqual(['received', 'invoiced', 'paid', 'shipped']);
+  expect(host.output()).toMatch(new RegExp(`order ${order.id} is on hold: .*${log}`));
+  expect(c.stages(await c.mailbox(email, 5), order.id).slice(0, 5)).toEqual(['received', 'invoiced', 'paid', 'delayed', 'shipped']);
 });
 
 test('an order held by a carrier credential failure is never refunded automatically; RetryNow retries at once; the customer may cancel and is refunded', async () => {
@@ -244,5 +248,5 @@ test('an order held by a carrier credential failure is never refunded automatica
   expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
   expect(await c.get(customer, order.id)).toMatchObject({ status: 'cancelled', payment: { refunded: order.totals.total }, shipment: null });
   expect((await c.dev<{ shipments: unknown[] }>(`/dev/shipments?reference=${order.id}`)).shipments).toHaveLength(0);
-  expect(c.stages(await c.mailbox(email, 4), order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled']);
+  expect(c.stages(await c.mailbox(email, 5), order.id)).toEqual(['received', 'invoiced', 'paid', 'delayed', 'cancelled']);
 });

@@ -24,6 +24,7 @@ const cases: { stage: EmailStage; extra: Partial<OrderStageEvent>; facts: string
   { stage: 'received', extra: {}, facts: ['o-42', 'received', 'EUR 84.88'] },
   { stage: 'invoiced', extra: { invoiceNumber: 'INV-2024-0007' }, facts: ['INV-2024-0007', 'EUR 84.88'] },
   { stage: 'paid', extra: {}, facts: ['payment of EUR 84.88'] },
+  { stage: 'delayed', extra: { reason: 'DHL refused our credentials (401)' }, facts: ['delayed', 'cancel the order', 'EUR 84.88'] },
   {
     stage: 'shipped',
     extra: { carrier: 'DHL', trackingNumber: 'JD014600', trackingUrl: 'https://track.example/JD014600' },
@@ -125,4 +126,10 @@ test('amounts keep the currency and its minor units', () => {
   expect(r.text).toContain('USD 1,234.56');
   const yen = renderStageEmail(event('paid', { total: { amount: 5000, currency: 'JPY' }, lines: [] }), { orderUrl });
   expect(yen.text).toContain('JPY 5,000');
+});
+
+test("the delayed email keeps the operators' reason (credentials, outages) out of the customer's mail", () => {
+  const r = renderStageEmail(event('delayed', { reason: 'DHL refused our credentials (401)' }), { orderUrl });
+  expect(r.html).not.toContain('credentials');
+  expect(r.text).not.toContain('401');
 });

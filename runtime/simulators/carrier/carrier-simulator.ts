@@ -121,7 +121,9 @@ export class CarrierSimulator {
       return sendProblem(res, path, { status: 400, title: 'Validation error', detail: 'Request body is not valid JSON' });
     }
     const receiverLine1 = receiverAddressLine1(body);
-    if (receiverLine1.includes('CARRIER-DOWN')) {
+    // An outage: always, or for the first n requests per Message-Reference.
+    const down = /CARRIER-DOWN(?:-(\d+))?/.exec(receiverLine1);
+    if (down && (down[1] === undefined || this.store.countAttempt(`down|${messageReference ?? ''}`) <= Number(down[1]))) {
       return sendProblem(res, path, { status: 503, title: 'Service Unavailable', detail: 'The service is temporarily unavailable, please try again later' });
     }
     // As if our credentials were wrong: always, or for the first n requests per Message-Reference.
