@@ -20,6 +20,7 @@ import { cancelledEvent, defaultRecoveryTimes, deliveredEvent, paymentApprovedEv
 import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durable-workflow';
 import type { Charge, Shipment } from '../domain/order';
 import type { VoidAnswer } from './saga-activities';
+import { sagaHas } from './wiring/saga-versions';
 
 
 /** What the saga needs to know about the order, loaded once. */
@@ -138,6 +139,8 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   const step = c.step;
   const publish = c.publish;
   const stock = (sku: string) => new df.EntityId('stock', sku);
+  // Behaviour that sagas already running before it must not see (wiring/saga-versions.ts).
+  const v2 = sagaHas(context.df.version, '2.0');
 
   const order = (yield act('loadOrder')) as SagaOrder;
   // Filled in as stages complete; what compensation has to undo.
@@ -250,7 +253,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
    */
   function* hold(reason: string, cause: 'credentials' | 'outage'): Generator<Task, ShipOutcome, unknown> {
     if (!(yield* advance('shipment-held'))) return { ok: false, kind: 'cancelled', held: true };
-    yield c.publish('delayed');
+    if (v2) yield c.publish('delayed');
     const remedy = cause === 'credentials' ? 'Fix the carrier credentials (CARRIER_API_KEY / CARRIER_API_SECRET)' : 'The carrier is unavailable';
     c.log('error', `order ${orderId} is on hold: ${reason}. ${remedy}; held shipments are retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
     const start = c.ms();
@@ -306,7 +309,9 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     }
     if (!r.ok && r.kind === 'unauthorized') return yield* hold(r.reason ?? 'the carrier refused our credentials', 'credentials');
     // A carrier outage is not the order's fault either: a paid order is not refunded for it.
-    if (!r.ok && r.kind === 'unavailable') return yield* hold(r.reason ?? 'the carrier is unavailable', 'outage');
+    if (!r.ok && r.kind === 'unavailable') {
+      return v2 ? yield* hold(r.reason ?? 'the carrier is unavailable', 'outage') : { ok: false, kind: 'unavailable', reason: 'The carrier is unavailable.' };
+    }
     return r;
   }
 

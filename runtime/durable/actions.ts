@@ -28,6 +28,8 @@ export interface Action {
   functionName?: string;
   input?: unknown;
   instanceId?: string;
+  /** A sub-orchestration's requested version. */
+  version?: string;
   operation?: string;
   fireAt?: string;
   isCanceled?: boolean;

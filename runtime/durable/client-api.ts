@@ -79,7 +79,7 @@ export class ClientApi {
 
   private async route(method: string, seg: string[], query: URLSearchParams, body: string, traceparent: string | undefined): Promise<ApiResponse> {
     const [head, a, b, c] = seg;
-    if (head === 'orchestrators' && a && method === 'POST' && seg.length <= 3) return this.start(a, b, body, traceparent);
+    if (head === 'orchestrators' && a && method === 'POST' && seg.length <= 3) return this.start(a, b, body, traceparent, query.get('version') ?? undefined);
     if (head === 'instances') {
       if (!a) {
         if (method === 'GET') return this.list(query);
@@ -128,12 +128,15 @@ export class ClientApi {
     return problem(404, `No Durable API route matches ${method} ${seg.join('/')}`);
   }
 
-  /** The caller's traceparent becomes the orchestration's parent, as Durable's distributed tracing records it. */
-  private async start(name: string, instanceId: string | undefined, body: string, traceparent?: string): Promise<ApiResponse> {
+  /**
+   * The caller's traceparent becomes the orchestration's parent, as Durable's distributed tracing
+   * records it; `?version=` (durable-functions' startNew option) overrides host.json's defaultVersion.
+   */
+  private async start(name: string, instanceId: string | undefined, body: string, traceparent?: string, version?: string): Promise<ApiResponse> {
     const fn = this.index.orchestrators.get(name.toLowerCase());
     if (!fn) return problem(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     const input = body.trim() === '' ? null : JSON.stringify(JSON.parse(body));
-    const row = await this.engine.startNew(fn.fn.metadata.name, instanceId, input, undefined, traceparent);
+    const row = await this.engine.startNew(fn.fn.metadata.name, instanceId, input, { traceparent, version });
     const urls = managementUrls(this.urls, row.instanceId);
     return { status: 202, headers: { Location: urls.statusQueryGetUri, 'Retry-After': '10' }, body: urls };
   }

@@ -7,11 +7,22 @@ import { event, EventType, terminalStatuses } from './history';
 import { ActivityRow, DurableStore, InstanceRow, NewMessage, ParentRef } from './store';
 import { parseTraceparent } from '../telemetry/trace-context';
 import { WakeupQueue } from './wakeups';
+import type { VersioningOptions } from './versioning';
 
 export interface EngineOptions {
   maxConcurrentOrchestrations: number;
   maxConcurrentActivities: number;
   taskHub: string;
+  /** host.json's orchestration versioning; absent when no defaultVersion is configured. */
+  versioning?: VersioningOptions;
+}
+
+export interface NewExecution {
+  parent?: ParentRef | null;
+  continuedAsNew?: boolean;
+  traceparent?: string;
+  /** The instance's version; by default host.json's defaultVersion (none: ''). */
+  version?: string;
 }
 
 export interface Workers {
@@ -122,7 +133,7 @@ export class DurableEngine {
 
   // ---- client operations (used by the DurableClient HTTP API) ----
 
-  startNew(name: string, instanceId: string | undefined, input: string | null, parent?: ParentRef, traceparent?: string): Promise<InstanceRow> {
+  startNew(name: string, instanceId: string | undefined, input: string | null, o: NewExecution = {}): Promise<InstanceRow> {
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     validateInstanceId(id);
     return this.tx((fx) => {
@@ -130,12 +141,14 @@ export class DurableEngine {
       if (existing && !terminalStatuses.has(existing.status)) {
         throw new ConflictError(`An orchestration instance with ID '${id}' already exists and is ${existing.status}.`);
       }
-      return this.createExecution(fx, id, name, input, parent ?? null, false, traceparent);
+      return this.createExecution(fx, id, name, input, o);
     });
   }
 
   /** Creates (or recreates) an instance with a fresh execution. Call inside `tx`. */
-  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, parent: ParentRef | null, continuedAsNew = false, traceparent?: string): InstanceRow {
+  createExecution(fx: Effects, instanceId: string, name: string, input: string | null, o: NewExecution = {}): InstanceRow {
+    const { continuedAsNew = false, traceparent } = o;
+    const parent = o.parent ?? null;
     const now = new Date().toISOString();
     const executionId = randomUUID().replace(/-/g, '');
     if (this.store.getInstance(instanceId)) {
@@ -150,7 +163,7 @@ export class DurableEngine {
     this.store.putInstance(row);
     const started = event(EventType.ExecutionStarted, now, {
       Name: name,
-      Version: '',
+      Version: o.version ?? this.options.versioning?.defaultVersion ?? '',
       Input: input,
       OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
       ParentInstance: parent

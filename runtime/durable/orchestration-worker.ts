@@ -10,6 +10,7 @@ import { ActionType, OrchestratorState, parseFailedState } from './actions';
 import { DurableEngine, Effects } from './engine';
 import { event, EventType, FailureDetails, HistoryEvent, terminalStatuses } from './history';
 import { defaultHttpPollMs, flattenActions, replay } from './replay';
+import { versionMismatch } from './versioning';
 import type { EntityRequest, InboxMessage, InstanceRow } from './store';
 import { childSpan, formatTraceparent, parseTraceparent, SpanRef, stableId } from '../telemetry/trace-context';
 
@@ -142,8 +143,20 @@ export class OrchestrationWorker {
       return;
     }
 
-    const orchestrator = this.index.orchestrators.get(row.name.toLowerCase());
     const episodeHead = [event(EventType.OrchestratorStarted, ts), ...inbound];
+    const versioning = this.engine.options.versioning;
+    const mismatch = versioning && versionMismatch(instanceVersion([...history, ...inbound]), versioning);
+    if (mismatch) {
+      if (versioning.failureStrategy === 'Fail') {
+        await this.fail(row, history, episodeHead, consumed, ts, `This worker cannot run orchestration '${instanceId}': ${mismatch}.`, 'VersionMismatch');
+      } else {
+        // Reject: the work stays queued, untouched, for a worker of a compatible version (here:
+        // the next start with a newer defaultVersion); new messages bring it back to this check.
+        this.logger.warn(`orchestration '${instanceId}' (${row.name}) left for another worker: ${mismatch}`);
+      }
+      return;
+    }
+    const orchestrator = this.index.orchestrators.get(row.name.toLowerCase());
     if (!orchestrator) {
       const message = `The function '${row.name}' doesn't exist, is disabled, or is not an orchestrator function.`;
       await this.fail(row, history, episodeHead, consumed, ts, message, 'FunctionNotFound');
@@ -216,7 +229,7 @@ export class OrchestrationWorker {
       await this.engine.tx((fx) => {
         this.store.deleteMessages(consumed);
         this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts, span);
-        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, row.parent, true, formatTraceparent(span));
+        const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, { parent: row.parent, continuedAsNew: true, traceparent: formatTraceparent(span), version: instanceVersion(fullHistory) });
         this.store.putInstance({ ...fresh, createdAt: row.createdAt, customStatus, status: 'Running' });
       });
       this.cache.delete(instanceId);
@@ -295,7 +308,7 @@ export class OrchestrationWorker {
             const msg = `A sub-orchestration with instance ID '${childId}' is already running.`;
             this.engine.send(fx, { instanceId: row.instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.SubOrchestrationInstanceFailed, new Date().toISOString(), { TaskScheduledId: e.EventId, Reason: msg, Details: '', FailureDetails: null }) }, visibleAt: 0 });
           } else {
-            this.engine.createExecution(fx, childId, String(e.Name), (e.Input as string | null) ?? null, parent, false, formatTraceparent(span));
+            this.engine.createExecution(fx, childId, String(e.Name), (e.Input as string | null) ?? null, { parent, traceparent: formatTraceparent(span), version: (e.Version as string | undefined) || undefined });
           }
           break;
         }
@@ -353,6 +366,11 @@ function lastTimestamp(history: HistoryEvent[]): number {
   return 0;
 }
 
+/** The version the instance was created with ('' when none), from its ExecutionStarted event. */
+export function instanceVersion(events: HistoryEvent[]): string {
+  const started = events.find((e) => e.EventType === EventType.ExecutionStarted);
+  return typeof started?.Version === 'string' ? started.Version : '';
+}
 
 /**
  * One span per execution, the same in every replay: its id derives from the execution, its trace

@@ -265,7 +265,7 @@ class Replayer {
           type: EventType.SubOrchestrationInstanceCreated,
           name: action.functionName,
           build: (id) =>
-            event(EventType.SubOrchestrationInstanceCreated, ts, { Name: action.functionName, Version: '', InstanceId: action.instanceId || `${this.ctx.executionId}:${id}`, Input: inputText(action.input) }, id),
+            event(EventType.SubOrchestrationInstanceCreated, ts, { Name: action.functionName, Version: action.version ?? '', InstanceId: action.instanceId || `${this.ctx.executionId}:${id}`, Input: inputText(action.input) }, id),
         };
       case ActionType.CreateTimer:
         return { type: EventType.TimerCreated, build: (id) => event(EventType.TimerCreated, ts, { FireAt: new Date(action.fireAt!).toISOString() }, id) };

@@ -119,6 +119,9 @@ export class EmbeddedHost {
       taskHub,
       maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 20,
       maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 20,
+      versioning: durable.defaultVersion
+        ? { defaultVersion: durable.defaultVersion, matchStrategy: durable.versionMatchStrategy ?? 'CurrentOrOlder', failureStrategy: durable.versionFailureStrategy ?? 'Reject' }
+        : undefined,
     }, this.logger);
     const cache = new HistoryCache();
     this.orchestrations = new OrchestrationWorker(this.engine, this.index, this.invoker, cache, this.logger);

@@ -21,6 +21,11 @@ const hostJsonSchema = z.object({
         maxQueuePollingInterval: z.string().optional(),
       }).passthrough().optional(),
       extendedSessionsEnabled: z.boolean().optional(),
+      // Orchestration versioning: new instances get defaultVersion; the strategies decide which
+      // instances this worker may run (see runtime/durable/versioning.ts).
+      defaultVersion: z.string().nullable().optional(),
+      versionMatchStrategy: z.enum(['None', 'Strict', 'CurrentOrOlder']).optional(),
+      versionFailureStrategy: z.enum(['Reject', 'Fail']).optional(),
       tracing: z.object({
         distributedTracingEnabled: z.boolean().optional(),
         version: z.string().optional(),
@@ -51,10 +56,54 @@ const hostJsonSchema = z.object({
 
 export type HostJson = z.infer<typeof hostJsonSchema>;
 
-export function readHostJson(appRoot: string): HostJson {
+const overridePrefix = 'azurefunctionsjobhost__';
+
+/**
+ * The host's configuration overrides: an app setting `AzureFunctionsJobHost__a__b` replaces
+ * host.json's `a.b` (keys matched case-insensitively), as on Azure. A value takes the type of the
+ * one it replaces; a key host.json lacks gets the text as it is.
+ */
+export function applyHostOverrides(json: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string[] {
+  const applied: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.toLowerCase().startsWith(overridePrefix)) continue;
+    const keys = name.slice(overridePrefix.length).split('__').filter((k) => k !== '');
+    if (keys.length === 0) continue;
+    let node = json;
+    for (const [i, key] of keys.entries()) {
+      const existing = Object.keys(node).find((k) => k.toLowerCase() === key.toLowerCase()) ?? key;
+      if (i === keys.length - 1) {
+        node[existing] = coerceLike(node[existing], value, name);
+      } else {
+        const child = node[existing];
+        if (child === null || typeof child !== 'object' || Array.isArray(child)) node[existing] = {};
+        node = node[existing] as Record<string, unknown>;
+      }
+    }
+    applied.push(name);
+  }
+  return applied;
+}
+
+function coerceLike(current: unknown, text: string, name: string): unknown {
+  if (typeof current === 'number') {
+    const n = Number(text);
+    if (text.trim() === '' || Number.isNaN(n)) throw new Error(`${name} must be a number, not "${text}"`);
+    return n;
+  }
+  if (typeof current === 'boolean') {
+    if (!/^(true|false)$/i.test(text)) throw new Error(`${name} must be true or false, not "${text}"`);
+    return text.toLowerCase() === 'true';
+  }
+  return text;
+}
+
+export function readHostJson(appRoot: string, env: NodeJS.ProcessEnv = process.env): HostJson {
   const file = path.join(appRoot, 'host.json');
   if (!fs.existsSync(file)) throw new Error(`host.json not found in ${appRoot}`);
-  const parsed = hostJsonSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  applyHostOverrides(json, env);
+  const parsed = hostJsonSchema.safeParse(json);
   if (!parsed.success) throw new Error(`host.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

@@ -102,8 +102,9 @@ export async function status(h: HostProcess, id: string, history = false): Promi
   return (await res.json()) as InstanceStatus;
 }
 
-export async function startOrchestration(h: HostProcess, name: string, id: string, input?: unknown): Promise<Response> {
-  return fetch(`${h.api}/orchestrators/${name}/${encodeURIComponent(id)}`, { method: 'POST', body: input === undefined ? undefined : JSON.stringify(input) });
+export async function startOrchestration(h: HostProcess, name: string, id: string, input?: unknown, version?: string): Promise<Response> {
+  const query = version === undefined ? '' : `?version=${encodeURIComponent(version)}`;
+  return fetch(`${h.api}/orchestrators/${name}/${encodeURIComponent(id)}${query}`, { method: 'POST', body: input === undefined ? undefined : JSON.stringify(input) });
 }
 
 export async function completed(h: HostProcess, id: string, timeoutMs = 20_000): Promise<InstanceStatus> {

@@ -1,10 +1,11 @@
 // Invariants of host.json that other files rely on (docs/host-json.md explains each value): the
 // route prefix the URLs are built on, a task hub name nothing else overrides, a Service Bus lock
 // that outlives every invocation, telemetry that is never sampled away, distributed tracing V2
-// and the extension bundle that carries it. The embedded runtime must accept the file too.
+// and the extension bundle that carries it, saga versioning. The embedded runtime must accept the file too.
 import fs from 'node:fs';
 import path from 'node:path';
 import { readHostJson, timeSpanMs } from '../../runtime/host/settings';
+import { sagaVersions } from '../../functions/wiring/saga-versions';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -65,14 +66,22 @@ test('Durable distributed tracing V2 is on, without inputs and outputs (personal
   expect(prop(tracing, 'traceInputsAndOutputs') ?? false).toBe(false);
 });
 
-test('the extension bundle carries Durable 3.2.0+ (distributed tracing V2) and stays on major 4', () => {
+test('the extension bundle carries Durable 3.2.0+ (distributed tracing V2) and orchestration versioning, and stays on major 4', () => {
   expect(at('extensionBundle', 'id')).toBe('Microsoft.Azure.Functions.ExtensionBundle');
   const m = /^\[\s*(\d+)\.(\d+)\.(\d+)\s*,\s*(\d+)\.(\d+)\.(\d+)\s*\)$/.exec(String(at('extensionBundle', 'version')));
   expect(m).not.toBeNull();
   const [lower, upper] = [m!.slice(1, 4), m!.slice(4, 7)].map((v) => v.map(Number));
   const cmp = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   expect(cmp(lower, [4, 25, 0])).toBeGreaterThanOrEqual(0); // 4.25.0: first bundle with DurableTask 3.2.0
+  expect(cmp(lower, [4, 26, 0])).toBeGreaterThanOrEqual(0); // 4.26.0: versioning for non-.NET apps
   expect(cmp(upper, [5, 0, 0])).toBeLessThanOrEqual(0);
+});
+
+test('new sagas get the newest saga version, and a worker never runs a saga newer than its code', () => {
+  expect(prop(durable, 'defaultVersion')).toBe(sagaVersions[sagaVersions.length - 1]);
+  // CurrentOrOlder + Reject: an old instance still running during a deployment leaves newer sagas alone.
+  expect(prop(durable, 'versionMatchStrategy') ?? 'CurrentOrOlder').toBe('CurrentOrOlder');
+  expect(prop(durable, 'versionFailureStrategy') ?? 'Reject').toBe('Reject');
 });
 
 describe('Service Bus trigger and the subscription it reads', () => {

@@ -1,0 +1,20 @@
+// The order saga's versions. host.json's `defaultVersion` stamps each new saga with the newest;
+// a saga keeps its version for life, and the orchestrator branches on it wherever a change would
+// otherwise alter the history of sagas already running (which then fail replay as
+// non-deterministic). Add a version for every such change and keep the old path until no saga of
+// the old version is left running.
+export const sagaVersions = [
+  '', // first release (sagas started before versioning)
+  '2.0', // an order on hold gets the `delayed` email; a carrier outage holds a paid order instead of refunding it
+] as const;
+
+export type SagaVersion = (typeof sagaVersions)[number];
+
+/** Whether a saga of `version` has the behaviour introduced in `feature`. */
+export function sagaHas(version: string | undefined, feature: SagaVersion): boolean {
+  const at = sagaVersions.indexOf((version ?? '') as SagaVersion);
+  // Only a newer worker can start a version this code does not know, and versioning keeps such
+  // sagas from reaching it (versionMatchStrategy CurrentOrOlder).
+  if (at < 0) throw new Error(`Unknown order saga version '${version}'; this worker knows ${sagaVersions.map((v) => `'${v}'`).join(', ')}`);
+  return at >= sagaVersions.indexOf(feature);
+}
