@@ -109,7 +109,10 @@ export interface PaymentGateway {
   >;
   /** Authorizes an approved (or vaulted) PayPal order. */
   authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | { ok: false; failure: PaymentFailure }>;
-  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | { ok: false; failure: PaymentFailure }>;
+  /** `pending`: PayPal took the capture but holds the money (its reason, e.g. PENDING_REVIEW); nothing may ship yet. */
+  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string; pending?: string } | { ok: false; failure: PaymentFailure }>;
+  /** Where a capture stands now: the way to learn how a pending one settled. */
+  captureStatus(captureId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; failure: PaymentFailure }>;
   /**
    * Releases an authorization that will never be captured. Already voided counts as done; already
    * captured (a capture whose answer was lost) is reported as 'captured', so the caller refunds.

@@ -7,6 +7,7 @@ export const orderStatuses = [
   'invoiced', // invoice number issued
   'awaiting-payment', // waiting for the buyer to approve the PayPal payment
   'authorized', // PayPal authorized the amount; nothing captured yet
+  'payment-pending', // PayPal accepted the capture but holds the money (review, eCheck): not paid, not shipped
   'paid', // payment captured
   'packing', // handed to fulfilment: the shipment is being booked, no longer cancellable
   'on-hold', // the carrier refuses our credentials (our fault, not the order's): retried, never refunded automatically; cancellable
@@ -19,17 +20,21 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-export type OrderEvent =
-  | 'stock-reserved' | 'invoice-issued' | 'approval-requested' | 'payment-authorized' | 'payment-captured' | 'payment-declined'
-  | 'approval-timed-out' | 'fulfilment-started' | 'shipment-created' | 'delivery-confirmed' | 'cancel' | 'refund-completed' | 'stock-unavailable'
-  | 'shipment-held' | 'refund-failed';
+export const orderEvents = [
+  'stock-reserved', 'invoice-issued', 'approval-requested', 'payment-authorized', 'capture-pending', 'payment-captured', 'payment-declined',
+  'approval-timed-out', 'fulfilment-started', 'shipment-created', 'delivery-confirmed', 'cancel', 'refund-completed', 'stock-unavailable',
+  'shipment-held', 'refund-failed',
+] as const;
+export type OrderEvent = (typeof orderEvents)[number];
 
 const table: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
   received: { 'stock-reserved': 'reserved', 'stock-unavailable': 'cancelled', cancel: 'cancelled' },
   reserved: { 'invoice-issued': 'invoiced', cancel: 'cancelled' },
   invoiced: { 'approval-requested': 'awaiting-payment', 'payment-authorized': 'authorized', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
   'awaiting-payment': { 'payment-authorized': 'authorized', 'payment-declined': 'payment-failed', 'approval-timed-out': 'payment-failed', cancel: 'cancelled' },
-  authorized: { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
+  authorized: { 'payment-captured': 'paid', 'capture-pending': 'payment-pending', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
+  // Nothing ships until PayPal completes the capture; a cancel is refunded once the money is in.
+  'payment-pending': { 'payment-captured': 'paid', 'payment-declined': 'payment-failed', cancel: 'cancelled' },
   // Capture happens right before fulfilment; cancelling a paid order refunds it.
   paid: { 'fulfilment-started': 'packing', 'refund-completed': 'refunded', cancel: 'cancelled' },
   // The carrier refused the shipment after payment: the saga refunds. A carrier that refuses our

@@ -41,6 +41,10 @@ export interface Charge {
   /** Why the authorization could not be voided; it then stays open until it expires (29 days). */
   voidFailure?: string;
   captureId?: string;
+  /** The capture is PENDING at PayPal (why, and since when): the money is not ours yet. */
+  capturePending?: { reason: string; since: string };
+  /** PayPal denied the pending capture: nothing was taken, and the authorization is used up. */
+  captureDenied?: string;
   /** Where the buyer approves the payment when no vaulted method was given. */
   approveUrl?: string;
   amount: Money;

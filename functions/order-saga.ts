@@ -16,7 +16,7 @@ import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import { formatDocumentNumber } from '../domain/invoice';
 import type { AdvanceResult, OrderPatch } from '../application/saga-steps';
 import type { CarrierFailureKind } from '../application/ports';
-import { cancelledEvent, defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from './wiring/durable-workflow';
+import { cancelledEvent, captureSettledEvent, defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from './wiring/durable-workflow';
 import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durable-workflow';
 import type { Charge, Shipment } from '../domain/order';
 import type { VoidAnswer } from './saga-activities';
@@ -46,6 +46,9 @@ retry.maxRetryIntervalInMilliseconds = 30_000;
 
 /** Durable-timer retries double their wait up to this (or the configured first wait, if longer). */
 const maxRecoveryDelaySeconds = 3600;
+
+/** PayPal's reviews and eCheck clearing take days; a week without an answer needs a person. */
+const capturePendingWarningSeconds = 7 * 24 * 3600;
 
 /** The first line of an activity failure, without the stack durable-functions appends. */
 const failureText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
@@ -166,7 +169,8 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         // PayPal still unreachable: an unseen authorization expires unused after 29 days.
       }
     }
-    if (charge?.authorizationId && !charge.captureId && !charge.voided) {
+    // A denied capture used the authorization up and took nothing: there is nothing to void.
+    if (charge?.authorizationId && !charge.captureId && !charge.voided && !charge.captureDenied) {
       let v: VoidAnswer;
       try {
         v = (yield act('voidPayment', { authorizationId: charge.authorizationId, providerOrderId: charge.providerOrderId })) as VoidAnswer;
@@ -294,6 +298,49 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     }
   }
 
+  /**
+   * PayPal took the capture but holds the money (its review, an eCheck clearing): nothing ships
+   * until it completes. The order waits in payment-pending. PayPal's webhook wakes the saga, and
+   * the saga also asks PayPal on durable timers (from the configured delay, doubling up to an
+   * hour), so a lost webhook delays nothing by more than an hour. A cancel meanwhile takes effect
+   * once the capture settles: a completed one is then refunded, a denied one took nothing.
+   */
+  function* awaitCapture(captureId: string, reason: string): Generator<Task, { ok: true } | { ok: false; reason: string }, unknown> {
+    charge = { ...charge!, capturePending: { reason, since: now() } };
+    if (yield* advance('capture-pending', { charge })) yield publish('payment-pending');
+    c.log('warn', `order ${orderId}: PayPal holds capture ${captureId} (${reason}); nothing ships until it completes`);
+    const start = c.ms();
+    let delay = recovery.retryDelaySeconds;
+    let settled = context.df.waitForExternalEvent(captureSettledEvent);
+    let warned = false;
+    for (let checks = 1; ; checks++) {
+      const timer = c.timer(delay);
+      context.df.setCustomStatus({ capturePending: reason, checks, nextCheckAt: new Date(c.ms() + delay * 1000).toISOString() });
+      const woke = yield context.df.Task.any([settled, timer]);
+      if (woke === settled) {
+        timer.cancel();
+        settled = context.df.waitForExternalEvent(captureSettledEvent);
+      } else {
+        delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, recovery.retryDelaySeconds));
+      }
+      // A webhook only says that something changed: PayPal's answer decides.
+      let s: { ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; reason: string } | undefined;
+      try {
+        s = (yield c.once('checkCapture', { captureId })) as typeof s;
+      } catch {
+        s = undefined; // PayPal unavailable: ask again at the next check
+      }
+      if (s?.ok && s.status !== 'pending') {
+        context.df.setCustomStatus(null);
+        return s.status === 'completed' ? { ok: true } : { ok: false, reason: s.reason ?? `capture ${captureId} denied` };
+      }
+      if (!warned && c.ms() - start > capturePendingWarningSeconds * 1000) {
+        warned = true;
+        c.log('error', `order ${orderId}: PayPal capture ${captureId} is still pending after ${checks} checks (${reason}); look it up in PayPal. The saga keeps checking hourly.`);
+      }
+    }
+  }
+
   /** Books the shipment: retried, then held while the carrier is down or refuses our credentials. */
   function* ship(): Generator<Task, ShipOutcome, unknown> {
     try {
@@ -372,7 +419,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   if (!(yield* advance('payment-authorized', { charge }))) return yield* cancelled();
 
   // ---- 4. capture, right before fulfilment ----
-  let cap: { ok: boolean; captureId?: string; reason?: string };
+  let cap: { ok: boolean; captureId?: string; pending?: string; reason?: string };
   try {
     cap = (yield act('capturePayment', { authorizationId: charge.authorizationId })) as typeof cap;
   } catch {
@@ -382,6 +429,15 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   }
   if (!cap.ok) return yield* paymentFailed('payment-declined', cap.reason ?? 'capture declined');
   charge = { ...charge, captureId: cap.captureId };
+  if (cap.pending) {
+    const settled = yield* awaitCapture(cap.captureId!, cap.pending);
+    const { captureId: _, capturePending: __, ...rest } = charge;
+    if (!settled.ok) {
+      charge = { ...rest, captureDenied: settled.reason };
+      return yield* paymentFailed('payment-declined', 'PayPal declined the payment after reviewing it');
+    }
+    charge = { ...rest, captureId: cap.captureId };
+  }
   if (!(yield* advance('payment-captured', { charge }))) return yield* cancelled();
   yield publish('paid');
 

@@ -86,6 +86,11 @@ df.app.activity('capturePayment', {
   handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.capture(input.authorizationId, `${input.orderId}:capture`)),
 });
 
+/** Asks PayPal how a pending capture stands (the webhook only says that it changed). */
+df.app.activity('checkCapture', {
+  handler: async (input: Ids & { captureId: string }) => settle(await getSagaServices().payments.captureStatus(input.captureId)),
+});
+
 /** What became of a void: voided (now or before), captured after all (refund it), or refused. */
 export type VoidAnswer = { outcome: 'voided' } | { outcome: 'captured'; captureId: string; amount: Money } | { outcome: 'failed'; reason: string };
 

@@ -9,12 +9,15 @@ import { verifyPayPalWebhook } from '../adapters/paypal/webhook-verifier';
 import { carrierTrackingEventSchema, verifyCarrierWebhook } from '../adapters/carrier/dhl-carrier-gateway';
 import { clientEndpoint } from './http/endpoint';
 import { problemResponse } from './http/problem';
-import { deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
+import { captureSettledEvent, deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
 import { carrierWebhookSecrets, settings } from './wiring/settings';
 
 const payPalOrigins = ['https://api.paypal.com', 'https://api.sandbox.paypal.com'];
 const maxWebhookBytes = 256 * 1024;
+
+/** How a pending capture settles; the same events for captures that never were pending are ignored. */
+const captureSettled = new Set(['PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.DENIED', 'PAYMENT.CAPTURE.DECLINED']);
 
 /** The body exactly as sent (signatures cover the bytes), or the 413 answer. */
 async function rawBody(req: HttpRequest): Promise<Buffer | HttpResponseInit> {
@@ -25,7 +28,8 @@ async function rawBody(req: HttpRequest): Promise<Buffer | HttpResponseInit> {
 const payPalEventSchema = z.object({
   id: z.string(),
   event_type: z.string(),
-  resource: z.object({ id: z.string().optional(), purchase_units: z.array(z.object({ reference_id: z.string().optional() })).optional() }).passthrough(),
+  // Orders carry our order id as the purchase unit's reference_id, captures as custom_id.
+  resource: z.object({ id: z.string().optional(), custom_id: z.string().optional(), purchase_units: z.array(z.object({ reference_id: z.string().optional() })).optional() }).passthrough(),
 });
 
 df.app.client.http('paypalWebhook', {
@@ -42,9 +46,15 @@ df.app.client.http('paypalWebhook', {
     const parsed = payPalEventSchema.safeParse(JSON.parse(raw.toString('utf8')));
     if (!parsed.success) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a PayPal webhook event' });
     const e = parsed.data;
-    const orderId = e.resource.purchase_units?.[0]?.reference_id;
+    const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
     context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
     if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
+    if (captureSettled.has(e.event_type) && orderId && /^ord_[\w-]{16}$/.test(orderId)) {
+      // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
+      // asks PayPal itself: this is a hint.
+      const order = await getServices().orders.find(orderId);
+      if (order?.value.charge?.capturePending) await raiseUnlessFinished(client, orderId, captureSettledEvent, { captureId: e.resource.id, eventType: e.event_type });
+    }
     return { status: 200 };
   }),
 });

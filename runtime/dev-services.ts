@@ -161,6 +161,7 @@ export class DevServices {
         webhookId: process.env.PAYPAL_WEBHOOK_ID!,
         clientId: process.env.PAYPAL_CLIENT_ID!,
         clientSecret: process.env.PAYPAL_CLIENT_SECRET!,
+        pendingCaptureMs: env('SIM_PAYPAL_PENDING_MS', 3_000),
       }),
       new CarrierSimulator({
         db,

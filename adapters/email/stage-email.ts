@@ -57,6 +57,16 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
       ['Amount due', format(e.total)],
     ],
   }),
+  // PayPal holds the capture (its review, an eCheck clearing). Its reason code is for operators.
+  'payment-pending': (e) => ({
+    subject: `Your payment for order ${e.orderId} is being confirmed`,
+    heading: 'Waiting for your payment to clear',
+    paragraphs: [
+      [`PayPal is still confirming your payment of ${format(e.total)} for order ${e.orderId}. This usually takes a few hours, at most a few days.`],
+      ['We will ship your order as soon as the payment is confirmed and email you then. If PayPal does not confirm it, you will not be charged.'],
+    ],
+    facts: [['Amount', format(e.total)]],
+  }),
   paid: (e) => ({
     subject: `Payment received for your order ${e.orderId}`,
     heading: 'Payment received',

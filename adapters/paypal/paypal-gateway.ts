@@ -82,12 +82,31 @@ export class PayPalGateway implements PaymentGateway {
   async capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | Failed> {
     return this.call(async ({ payments }) => {
       // final_capture: the order ships once, so the rest of the authorization is released.
-      const { result } = await payments.captureAuthorizedPayment({ authorizationId, paypalRequestId: requestId, body: { finalCapture: true } });
+      // The full representation carries status_details: why PayPal holds a PENDING capture.
+      const { result } = await payments.captureAuthorizedPayment({ authorizationId, paypalRequestId: requestId, prefer: 'return=representation', body: { finalCapture: true } });
       if (!result.id) throw new Error(`PayPal captured ${authorizationId} without a capture id`);
       if (result.status === CaptureStatus.Declined || result.status === CaptureStatus.Failed) {
         return declined(`capture ${result.id} ${result.status}`);
       }
+      if (result.status === CaptureStatus.Pending) return { ok: true as const, captureId: result.id, pending: result.statusDetails?.reason ?? 'PENDING' };
       return { ok: true as const, captureId: result.id };
+    });
+  }
+
+  async captureStatus(captureId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | Failed> {
+    return this.call(async ({ payments }) => {
+      const { result } = await payments.getCapturedPayment({ captureId });
+      const reason = result.statusDetails?.reason;
+      switch (result.status) {
+        case CaptureStatus.Pending:
+          return { ok: true as const, status: 'pending' as const, reason: reason ?? 'PENDING' };
+        case CaptureStatus.Declined:
+        case CaptureStatus.Failed:
+          return { ok: true as const, status: 'denied' as const, reason: `capture ${captureId} ${result.status}${reason ? ` (${reason})` : ''}` };
+        default:
+          // COMPLETED, or refunded since: the money arrived.
+          return { ok: true as const, status: 'completed' as const };
+      }
     });
   }
 

@@ -10,6 +10,8 @@ export const sagaName = 'orderSaga';
 export const cancelledEvent = 'OrderCancelled';
 export const paymentApprovedEvent = 'PaymentApproved';
 export const deliveredEvent = 'ShipmentDelivered';
+/** PayPal reports that a pending capture settled (completed or denied): the saga checks at once. */
+export const captureSettledEvent = 'CaptureSettled';
 /** An operator's nudge: a saga waiting to retry a refund or a held shipment tries at once. */
 export const retryNowEvent = 'RetryNow';
 

@@ -2,7 +2,9 @@
 // a saga keeps its version for life, and the orchestrator branches on it wherever a change would
 // otherwise alter the history of sagas already running (which then fail replay as
 // non-deterministic). Add a version for every such change and keep the old path until no saga of
-// the old version is left running.
+// the old version is left running. A branch taken only on an answer that older code never
+// produced (e.g. a PENDING capture, which the capture activity reports since payment-pending)
+// changes no recorded history and needs no version.
 export const sagaVersions = [
   '', // first release (sagas started before versioning)
   '2.0', // an order on hold gets the `delayed` email; a carrier outage holds a paid order instead of refunding it

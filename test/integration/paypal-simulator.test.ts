@@ -38,7 +38,7 @@ async function listen(server: http.Server, port = 0): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function start(opts: { dbFile?: string; webhookUrl?: string; timeoutMs?: number; port?: number } = {}): Promise<Running> {
+async function start(opts: { dbFile?: string; webhookUrl?: string; timeoutMs?: number; port?: number; pendingCaptureMs?: number } = {}): Promise<Running> {
   const db = new Database(opts.dbFile ?? ':memory:');
   const seen: string[] = [];
   const server = http.createServer((req, res) => {
@@ -49,7 +49,7 @@ async function start(opts: { dbFile?: string; webhookUrl?: string; timeoutMs?: n
   });
   const base = await listen(server, opts.port);
   // Requests only arrive after start() returns, so the handler never sees `sim` uninitialized.
-  const sim = new PayPalSimulator({ db, publicBaseUrl: base, webhookUrl: opts.webhookUrl, webhookId: WEBHOOK_ID, ...CLIENT, webhookRetryDelaysMs: [0, 100, 200] });
+  const sim = new PayPalSimulator({ db, publicBaseUrl: base, webhookUrl: opts.webhookUrl, webhookId: WEBHOOK_ID, ...CLIENT, webhookRetryDelaysMs: [0, 100, 200], pendingCaptureMs: opts.pendingCaptureMs });
   const gateway = new PayPalGateway({ ...CLIENT, environment: 'sandbox', baseUrlOverride: `${base}/sim/paypal`, timeoutMs: opts.timeoutMs ?? 5_000 });
   const r = { base, sim, db, server, seen, gateway };
   running.push(r);
@@ -227,6 +227,27 @@ test('magic vault ids: declined authorization, declined capture, PayPal down', a
 
   const down = await gateway.createOrder({ orderId: 'o-down', amount: eur(500), vaultId: 'vault-down', ...urls, requestId: 'o-down-create' });
   expect(down).toEqual({ ok: false, failure: { kind: 'unavailable', reason: expect.stringContaining('INTERNAL_SERVER_ERROR') } });
+});
+
+test('a pending capture: PENDING with its reason, not refundable, then COMPLETED or denied, each with its webhook', async () => {
+  const hooks = await receiver();
+  const { gateway } = await start({ webhookUrl: hooks.url, pendingCaptureMs: 1_000 });
+  const ok = await authorized(gateway, 'o-pend', 'vault-capture-pending');
+  const cap = await gateway.capture(ok.authorizationId, 'o-pend-capture');
+  expect(cap).toEqual({ ok: true, captureId: expect.any(String), pending: 'PENDING_REVIEW' });
+  if (!cap.ok) return;
+  expect((await hooks.next('PAYMENT.CAPTURE.PENDING')).event.resource).toMatchObject({ id: cap.captureId, status: 'PENDING', custom_id: 'o-pend' });
+  expect(await gateway.captureStatus(cap.captureId)).toEqual({ ok: true, status: 'pending', reason: 'PENDING_REVIEW' });
+  // PayPal refuses to refund money it has not received.
+  expect(await gateway.refund(cap.captureId, eur(8488), 'o-pend-refund')).toEqual({ ok: false, failure: { kind: 'declined', reason: expect.stringContaining('REFUND_NOT_ALLOWED') } });
+  expect((await hooks.next('PAYMENT.CAPTURE.COMPLETED')).event.resource).toMatchObject({ id: cap.captureId, status: 'COMPLETED' });
+  expect(await gateway.captureStatus(cap.captureId)).toEqual({ ok: true, status: 'completed' });
+
+  const denied = await authorized(gateway, 'o-deny', 'vault-capture-pending-denied');
+  const dcap = await gateway.capture(denied.authorizationId, 'o-deny-capture');
+  if (!dcap.ok) throw new Error('expected a pending capture');
+  expect((await hooks.next('PAYMENT.CAPTURE.DENIED')).event.resource).toMatchObject({ id: dcap.captureId, status: 'DECLINED' });
+  expect(await gateway.captureStatus(dcap.captureId)).toEqual({ ok: true, status: 'denied', reason: expect.stringContaining('DECLINED') });
 });
 
 test('503 on the first attempt, success on the retry with the same request id: exactly one authorization and one capture', async () => {

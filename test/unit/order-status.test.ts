@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { canTransition, IllegalTransitionError, isCancellable, OrderEvent, orderStatuses, OrderStatus, terminalOrderStatuses, transition } from '../../domain/order-status';
+import fs from 'node:fs';
+import path from 'node:path';
+import { canTransition, IllegalTransitionError, isCancellable, OrderEvent, orderEvents, orderStatuses, OrderStatus, terminalOrderStatuses, transition } from '../../domain/order-status';
 
-const events: OrderEvent[] = ['stock-reserved', 'invoice-issued', 'approval-requested', 'payment-authorized', 'payment-captured', 'payment-declined', 'approval-timed-out', 'fulfilment-started', 'shipment-created', 'delivery-confirmed', 'cancel', 'refund-completed', 'stock-unavailable', 'shipment-held', 'refund-failed'];
+const events: OrderEvent[] = [...orderEvents];
 
 test('the happy paths, vaulted and with buyer approval', () => {
   const vaulted: OrderEvent[] = ['stock-reserved', 'invoice-issued', 'payment-authorized', 'payment-captured', 'fulfilment-started', 'shipment-created', 'delivery-confirmed'];
@@ -30,8 +32,16 @@ test('nothing unpaid can be shipped: every path to shipped captured the payment 
 });
 
 test('cancellation is possible until fulfilment starts, and while the shipment is on hold', () => {
-  expect(orderStatuses.filter(isCancellable)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment', 'authorized', 'paid', 'on-hold']);
+  expect(orderStatuses.filter(isCancellable)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment', 'authorized', 'payment-pending', 'paid', 'on-hold']);
   expect([...terminalOrderStatuses].sort()).toEqual(['delivered', 'refunded']);
+});
+
+test('a capture PayPal holds (pending) is neither paid nor shippable until it completes; a denial fails the payment', () => {
+  expect(transition('authorized', 'capture-pending')).toBe('payment-pending');
+  expect(transition('payment-pending', 'payment-captured')).toBe('paid');
+  expect(transition('payment-pending', 'payment-declined')).toBe('payment-failed');
+  expect(canTransition('payment-pending', 'fulfilment-started')).toBe(false);
+  expect(canTransition('payment-pending', 'shipment-created')).toBe(false);
 });
 
 test('a refund PayPal refuses leaves the order refund-pending until it goes through', () => {
@@ -66,4 +76,15 @@ test('any sequence of events either follows the table or throws, and terminal st
     }
     if (terminalOrderStatuses.has(s)) events.forEach((e) => expect(canTransition(s, e)).toBe(false));
   }));
+});
+
+test('the state diagram in docs/architecture.md shows exactly the transitions of the table', () => {
+  const doc = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'architecture.md'), 'utf8');
+  const diagram = /```mermaid\nstateDiagram-v2\n([\s\S]*?)```/.exec(doc)![1];
+  const state = (alias: string) => alias.replace(/_/g, '-');
+  const drawn = [...diagram.matchAll(/^\s*([\w]+) --> ([\w]+) : ([\w-]+)$/gm)].map(([, from, to, e]) => `${state(from)} -${e}-> ${state(to)}`).sort();
+  const table = orderStatuses.flatMap((from) => events.filter((e) => canTransition(from, e)).map((e) => `${from} -${e}-> ${transition(from, e)}`)).sort();
+  expect(drawn).toEqual(table);
+  const ends = [...diagram.matchAll(/^\s*([\w]+) --> \[\*\]$/gm)].map(([, s]) => state(s)).sort();
+  expect(ends).toEqual(expect.arrayContaining([...terminalOrderStatuses].sort()));
 });

@@ -24,6 +24,7 @@ const cases: { stage: EmailStage; extra: Partial<OrderStageEvent>; facts: string
   { stage: 'received', extra: {}, facts: ['o-42', 'received', 'EUR 84.88'] },
   { stage: 'invoiced', extra: { invoiceNumber: 'INV-2024-0007' }, facts: ['INV-2024-0007', 'EUR 84.88'] },
   { stage: 'paid', extra: {}, facts: ['payment of EUR 84.88'] },
+  { stage: 'payment-pending', extra: {}, facts: ['still confirming', 'EUR 84.88', 'will not be charged'] },
   { stage: 'delayed', extra: { reason: 'DHL refused our credentials (401)' }, facts: ['delayed', 'cancel the order', 'EUR 84.88'] },
   {
     stage: 'shipped',

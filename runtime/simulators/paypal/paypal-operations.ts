@@ -25,12 +25,20 @@ export const AUTHORIZATION_DECLINED_VAULT = 'vault-declined';
 /** Captures are declined (so the saga voids) and the void is refused. */
 export const VOID_REFUSED_VAULT = 'vault-void-refused';
 const capturesDeclined = (vault: string | undefined): boolean => vault === CAPTURE_DECLINED_VAULT || vault === VOID_REFUSED_VAULT;
+/** Captures are PENDING (PayPal's review), then complete, or are denied, after `pendingCaptureMs`. */
+export const CAPTURE_PENDING_VAULT = 'vault-capture-pending';
+export const CAPTURE_PENDING_DENIED_VAULT = 'vault-capture-pending-denied';
+/** Pending, then completed without a webhook: as when PayPal's delivery is lost. */
+export const CAPTURE_PENDING_QUIET_VAULT = 'vault-capture-pending-quiet';
+const pendingVaults = new Set([CAPTURE_PENDING_VAULT, CAPTURE_PENDING_DENIED_VAULT, CAPTURE_PENDING_QUIET_VAULT]);
 
 export class PayPalOperations {
   constructor(
     private readonly store: PayPalStore,
     private readonly resources: PayPalResources,
     private readonly now: () => number,
+    /** How long a `vault-capture-pending[-denied]` capture stays PENDING. */
+    private readonly pendingCaptureMs = 3_000,
   ) {}
 
   createOrder(body: unknown, representation: boolean): OperationResult {
@@ -161,13 +169,20 @@ export class PayPalOperations {
     const order = this.order(authorization.order_id);
     const finalCapture = req.final_capture === true;
     const declined = capturesDeclined(order.vault_id);
+    const pending = order.vault_id !== undefined && pendingVaults.has(order.vault_id);
     const time = this.iso();
     const capture: CaptureRecord = {
       id: newId(),
       order_id: authorization.order_id,
       authorization_id: authorization.id,
-      status: declined ? 'DECLINED' : 'COMPLETED',
+      status: declined ? 'DECLINED' : pending ? 'PENDING' : 'COMPLETED',
       ...(declined ? { status_details: { reason: 'DECLINED_BY_RISK_FRAUD_FILTERS' } } : {}),
+      ...(pending
+        ? {
+          status_details: { reason: 'PENDING_REVIEW' },
+          settles: { at: new Date(this.now() + this.pendingCaptureMs).toISOString(), to: order.vault_id === CAPTURE_PENDING_DENIED_VAULT ? 'DECLINED' as const : 'COMPLETED' as const },
+        }
+        : {}),
       amount,
       final_capture: finalCapture,
       ...(typeof req.invoice_id === 'string' ? { invoice_id: req.invoice_id } : authorization.invoice_id ? { invoice_id: authorization.invoice_id } : {}),
@@ -198,6 +213,22 @@ export class PayPalOperations {
     const event = webhookEvent('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', view, `A payment authorization was voided`, voided.update_time);
     // Default (return=minimal) is 204 No Content, as with PayPal.
     return representation ? { status: 200, body: view, events: [event] } : { status: 204, events: [event] };
+  }
+
+  /** Settles the PENDING captures that are due: COMPLETED, or DECLINED (PayPal's "denied"). */
+  settleDueCaptures(): WebhookEvent[] {
+    const time = this.iso();
+    return this.store.capturesSettlingBy(time).flatMap((c) => {
+      const { settles, status_details: _, ...rest } = c;
+      const settled: CaptureRecord = { ...rest, status: settles!.to, update_time: time };
+      this.store.saveCapture(settled);
+      if (this.store.getOrder(c.order_id)?.vault_id === CAPTURE_PENDING_QUIET_VAULT) return [];
+      const view = this.resources.capture(settled);
+      const amount = `${c.amount.value} ${c.amount.currency_code}`;
+      return [settled.status === 'COMPLETED'
+        ? webhookEvent('PAYMENT.CAPTURE.COMPLETED', 'capture', view, `Payment completed for ${amount}`, time)
+        : webhookEvent('PAYMENT.CAPTURE.DENIED', 'capture', view, `A ${amount} payment was denied`, time)];
+    });
   }
 
   getCapture(id: string): OperationResult {
@@ -283,6 +314,7 @@ export class PayPalOperations {
 
   private captureEvent(capture: CaptureRecord): WebhookEvent {
     const view = this.resources.capture(capture);
+    if (capture.status === 'PENDING') return webhookEvent('PAYMENT.CAPTURE.PENDING', 'capture', view, `Payment pending for ${capture.amount.value} ${capture.amount.currency_code}`, capture.update_time);
     return capture.status === 'DECLINED'
       ? webhookEvent('PAYMENT.CAPTURE.DECLINED', 'capture', view, `Payment capture for ${capture.amount.value} ${capture.amount.currency_code} was declined`, capture.update_time)
       : webhookEvent('PAYMENT.CAPTURE.COMPLETED', 'capture', view, `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, capture.update_time);

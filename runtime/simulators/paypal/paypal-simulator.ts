@@ -27,6 +27,8 @@ export interface PayPalSimulatorOptions {
   now?: () => number;
   /** How long `vault-slow` authorizations and `vault-slow-capture` captures take to answer (default 15 s). */
   slowResponseMs?: number;
+  /** How long `vault-capture-pending[-denied]` captures stay PENDING (default 3 s). */
+  pendingCaptureMs?: number;
   /** Delays before each webhook delivery attempt (default 0, 0.5, 2, 8 s). */
   webhookRetryDelaysMs?: readonly number[];
 }
@@ -82,15 +84,19 @@ export class PayPalSimulator {
   private readonly apiBase: string;
   private readonly pendingDelays = new Set<() => void>();
   private readonly routes: Route[];
+  /** Settles PENDING captures when due (and sends their webhooks); reads settle first as well. */
+  private readonly settler: NodeJS.Timeout;
 
   constructor(private readonly o: PayPalSimulatorOptions) {
     this.now = o.now ?? Date.now;
     this.apiBase = `${o.publicBaseUrl.replace(/\/+$/, '')}${API_PREFIX}`;
     this.store = new PayPalStore(o.db);
-    this.operations = new PayPalOperations(this.store, new PayPalResources(this.store, this.apiBase), this.now);
+    this.operations = new PayPalOperations(this.store, new PayPalResources(this.store, this.apiBase), this.now, o.pendingCaptureMs);
     this.signer = new WebhookSigner(this.store, o.webhookId, `${this.apiBase}/certs`, this.now);
     if (o.webhookUrl) this.dispatcher = new WebhookDispatcher({ url: o.webhookUrl, signer: this.signer, delaysMs: o.webhookRetryDelaysMs, now: this.now });
     const ops = this.operations;
+    this.settler = setInterval(() => this.settleCaptures(), 250);
+    this.settler.unref();
     this.routes = [
       { method: 'POST', pattern: /^\/v2\/checkout\/orders$/, run: (c) => this.mutate(c, 'create', () => this.vaultOfCreate(c.body), () => ops.createOrder(c.body, c.representation)) },
       { method: 'GET', pattern: /^\/v2\/checkout\/orders\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getOrder(id)) },
@@ -141,6 +147,7 @@ export class PayPalSimulator {
   /** Stops webhook deliveries and cuts pending slow responses; the database stays open. */
   close(): void {
     this.dispatcher?.close();
+    clearInterval(this.settler);
     for (const cancel of [...this.pendingDelays]) cancel();
   }
 
@@ -199,7 +206,13 @@ export class PayPalSimulator {
     return token && token.expiresAt > this.now() ? token.clientId : undefined;
   }
 
+  private settleCaptures(): void {
+    const events = this.o.db.transaction(() => this.operations.settleDueCaptures())();
+    for (const e of events) this.dispatcher?.send(e);
+  }
+
   private async read(ctx: ApiContext, run: () => OperationResult): Promise<void> {
+    this.settleCaptures();
     try {
       const result = run();
       sendJson(ctx.res, result.status, result.body);

@@ -45,8 +45,10 @@ export interface CaptureRecord {
   id: string;
   order_id: string;
   authorization_id?: string;
-  status: 'COMPLETED' | 'DECLINED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
+  status: 'COMPLETED' | 'DECLINED' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'PENDING';
   status_details?: { reason: string };
+  /** Simulator only, never shown: when a PENDING capture settles, and how. */
+  settles?: { at: string; to: 'COMPLETED' | 'DECLINED' };
   amount: Amount;
   final_capture: boolean;
   custom_id?: string;
@@ -150,6 +152,11 @@ export class PayPalStore {
 
   getCapture(id: string): CaptureRecord | undefined {
     return parse(this.db.prepare('SELECT data FROM pp_captures WHERE id = ?').get(id));
+  }
+
+  /** PENDING captures due to settle by `at`. */
+  capturesSettlingBy(at: string): CaptureRecord[] {
+    return parseAll(this.db.prepare("SELECT data FROM pp_captures WHERE json_extract(data, '$.status') = 'PENDING' AND json_extract(data, '$.settles.at') <= ?").all(at));
   }
 
   capturesOf(orderId: string): CaptureRecord[] {
