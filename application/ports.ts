@@ -53,6 +53,8 @@ export interface OrderWorkflow {
   start(order: Order, mayExist: boolean): Promise<void>;
   /** Tells a running saga that the order was cancelled, so it compensates now. */
   notifyCancelled(order: Order): Promise<void>;
+  /** Starts the saga of one refund recorded on the order, unless it already runs or ran. */
+  startRefund(order: Order, refundId: string): Promise<void>;
 }
 
 export interface StoredResponse {

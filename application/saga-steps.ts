@@ -5,7 +5,9 @@ import type { Order } from '../domain/order';
 import { canTransition } from '../domain/order-status';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage, OrderStageEvent } from '../domain/order-events';
-import { buildInvoice } from '../domain/invoice';
+import { buildInvoice, buildPartialCreditNote } from '../domain/invoice';
+import { add, zero } from '../domain/money';
+import type { Refund } from '../domain/refund';
 import type { Party } from '../domain/invoice';
 import type { DocumentStore, InvoiceStore, OrderStore, StageEventPublisher, Versioned } from './ports';
 
@@ -45,7 +47,54 @@ export async function patchOrder(orders: OrderStore, a: { orderId: string; custo
   }
 }
 
-export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string } = {}): OrderStageEvent {
+/** A refund recorded on the order, or an error: the refund saga is only started for recorded ones. */
+export function refundOf(order: Order, refundId: string): Refund {
+  const r = order.refunds?.find((x) => x.id === refundId);
+  if (!r) throw new Error(`order ${order.id} has no refund ${refundId}`);
+  return r;
+}
+
+/** Keeps PayPal's refund id on the refund the moment the money moved, so nothing refunds it twice. */
+export async function recordRefundPaid(orders: OrderStore, a: { orderId: string; customerId: string; refundId: string; providerRefundId: string }): Promise<void> {
+  for (;;) {
+    const current = await mustLoad(orders, a.orderId, a.customerId);
+    if (refundOf(current.value, a.refundId).providerRefundId) return;
+    const refunds = (current.value.refunds ?? []).map((r) => (r.id === a.refundId ? { ...r, providerRefundId: a.providerRefundId } : r));
+    const written = await orders.replace({ ...current.value, refunds }, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return;
+  }
+}
+
+/**
+ * Records how a refund ended. Completed: the order's refunded total is the sum of its completed
+ * refunds. Recording it again changes nothing.
+ */
+export async function recordRefundOutcome(
+  orders: OrderStore,
+  a: { orderId: string; customerId: string; refundId: string; at: string } & ({ outcome: 'completed'; providerRefundId: string; creditNote: { number: string; issuedAt: string } } | { outcome: 'failed'; reason: string }),
+): Promise<Refund> {
+  for (;;) {
+    const current = await mustLoad(orders, a.orderId, a.customerId);
+    const before = refundOf(current.value, a.refundId);
+    if (before.status !== 'requested') return before;
+    const after: Refund = a.outcome === 'completed'
+      ? { ...before, status: 'completed', completedAt: a.at, providerRefundId: a.providerRefundId, creditNote: a.creditNote }
+      : { ...before, status: 'failed', completedAt: a.at, failure: a.reason };
+    const refunds = (current.value.refunds ?? []).map((r) => (r.id === a.refundId ? after : r));
+    const charge = current.value.charge;
+    const completed = refunds.filter((r) => r.status === 'completed').map((r) => r.amount);
+    const next: Order = { ...current.value, refunds, updatedAt: a.at, ...(charge && completed.length > 0 ? { charge: { ...charge, refunded: completed.reduce(add, zero(charge.amount.currency)) } } : {}) };
+    const written = await orders.replace(next, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return after;
+  }
+}
+
+export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string; refundId?: string } = {}): OrderStageEvent {
+  const refund = extra.refundId ? refundOf(order, extra.refundId) : undefined;
+  if (refund) {
+    // A refund after shipment: its own amount and reason, and its own event (and email) id.
+    return { ...stageEvent(order, stage, at, { reason: refund.reason }), refundId: refund.id, refunded: refund.amount };
+  }
   return {
     orderId: order.id,
     stage,
@@ -63,18 +112,21 @@ export function stageEvent(order: Order, stage: EmailStage, at: string, extra: {
   };
 }
 
-export async function publishStage(deps: { orders: OrderStore; publisher: StageEventPublisher }, a: { orderId: string; customerId: string; stage: EmailStage; at: string; reason?: string }): Promise<void> {
+export async function publishStage(deps: { orders: OrderStore; publisher: StageEventPublisher }, a: { orderId: string; customerId: string; stage: EmailStage; at: string; reason?: string; refundId?: string }): Promise<void> {
   const order = (await mustLoad(deps.orders, a.orderId, a.customerId)).value;
-  await deps.publisher.publish(stageEvent(order, a.stage, a.at, { reason: a.reason }));
+  await deps.publisher.publish(stageEvent(order, a.stage, a.at, { reason: a.reason, refundId: a.refundId }));
 }
 
 /** Stores the invoice (or credit note) and its PDF; the number comes from the sequence entity. */
 export async function issueDocument(
   deps: { orders: OrderStore; invoices: InvoiceStore; documents: DocumentStore; seller: Party; renderPdf: (inv: ReturnType<typeof buildInvoice>) => Promise<Uint8Array> },
-  a: { orderId: string; customerId: string; number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string },
+  a: { orderId: string; customerId: string; number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string; refundId?: string },
 ): Promise<{ number: string; issuedAt: string }> {
   const order = (await mustLoad(deps.orders, a.orderId, a.customerId)).value;
-  const inv = buildInvoice(order, { number: a.number, kind: a.kind, corrects: a.corrects, issuedAt: a.at, seller: deps.seller });
+  // A refund's credit note covers only its lines; otherwise the credit note reverses the invoice.
+  const inv = a.refundId
+    ? buildPartialCreditNote(order, refundOf(order, a.refundId).lines, { number: a.number, corrects: a.corrects ?? order.invoice?.number, issuedAt: a.at, seller: deps.seller })
+    : buildInvoice(order, { number: a.number, kind: a.kind, corrects: a.corrects, issuedAt: a.at, seller: deps.seller });
   // PDF first: the JSON record is what marks the document as issued.
   await deps.documents.put(`${a.number}.pdf`, await deps.renderPdf(inv), 'application/pdf');
   await deps.invoices.save(inv);

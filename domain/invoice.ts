@@ -44,7 +44,10 @@ export function formatDocumentNumber(series: 'INV' | 'CN', year: number, n: numb
   return `${series}-${year}-${String(n).padStart(6, '0')}`;
 }
 
-export function buildInvoice(order: Order, doc: { number: string; kind: Invoice['kind']; corrects?: string; issuedAt: string; seller: Party }): Invoice {
+type DocumentHeader = { number: string; kind: Invoice['kind']; corrects?: string; issuedAt: string; seller: Party };
+
+/** The invoice of the whole order, or (kind credit-note) the credit note that reverses all of it. */
+export function buildInvoice(order: Order, doc: DocumentHeader): Invoice {
   const q = order.quote;
   const lines: InvoiceLine[] = q.lines.map((l) => ({
     sku: l.sku,
@@ -56,6 +59,16 @@ export function buildInvoice(order: Order, doc: { number: string; kind: Invoice[
     tax: l.tax,
   }));
   lines.push({ sku: 'SHIPPING', description: `Shipping (${q.shipping.method})`, quantity: 1, unitPrice: q.shipping.amount, net: q.shipping.amount, taxRate: q.shipping.taxRate, tax: q.shipping.tax });
+  return document(order, lines, doc);
+}
+
+/** The credit note for part of an order: exactly the lines (and amounts) of one refund. */
+export function buildPartialCreditNote(order: Order, lines: InvoiceLine[], doc: Omit<DocumentHeader, 'kind'>): Invoice {
+  return document(order, lines, { ...doc, kind: 'credit-note' });
+}
+
+function document(order: Order, lines: InvoiceLine[], doc: DocumentHeader): Invoice {
+  const q = order.quote;
   const rates = [...new Set(lines.map((l) => l.taxRate))].sort((a, b) => b - a);
   const taxBreakdown = rates.map((taxRate) => {
     const at = lines.filter((l) => l.taxRate === taxRate);

@@ -26,7 +26,9 @@ export interface OrderStageEvent {
   refundPending?: Money;
   /** Why: the decline, the cancellation reason, the carrier failure. */
   reason?: string;
+  /** A refund after shipment (an order may have several): `refunded` is its amount. */
+  refundId?: string;
 }
 
-/** Deduplication key on the topic and idempotency key of the email: one per order and stage. */
-export const stageEventId = (e: Pick<OrderStageEvent, 'orderId' | 'stage'>): string => `${e.orderId}:${e.stage}`;
+/** Deduplication key on the topic and idempotency key of the email: one per order and stage, and per refund after shipment. */
+export const stageEventId = (e: Pick<OrderStageEvent, 'orderId' | 'stage' | 'refundId'>): string => `${e.orderId}:${e.stage}${e.refundId ? `:${e.refundId}` : ''}`;

@@ -2,6 +2,7 @@
 // state machine, each change stamped on the timeline. Pure: ids and times come from the caller.
 import type { Money } from './money';
 import type { Quote } from './pricing';
+import type { Refund } from './refund';
 import { OrderEvent, OrderStatus, transition } from './order-status';
 
 export interface Customer {
@@ -86,6 +87,8 @@ export interface Order {
   charge?: Charge;
   shipment?: Shipment;
   cancellationReason?: string;
+  /** Refunds after shipment (returns), each with its own credit note. */
+  refunds?: Refund[];
 }
 
 export interface NewOrder {

@@ -30,6 +30,7 @@ const stageEventSchema = z.object({
   refunded: money.optional(),
   refundPending: money.optional(),
   reason: z.string().optional(),
+  refundId: z.string().optional(),
 });
 
 app.serviceBusTopic('sendStageEmail', {

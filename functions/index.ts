@@ -7,6 +7,8 @@ import './invoices';
 import './openapi';
 import './orders';
 import './order-saga';
+import './refund-saga';
+import './refunds';
 import './saga-activities';
 import './saga-entities';
 import './webhooks';

@@ -21,6 +21,7 @@ import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durabl
 import type { Charge, Shipment } from '../domain/order';
 import type { VoidAnswer } from './saga-activities';
 import { sagaHas } from './wiring/saga-versions';
+import { activityRetry, failureText } from './wiring/activity-retry';
 
 
 /** What the saga needs to know about the order, loaded once. */
@@ -38,20 +39,13 @@ type ShipAnswer = { ok: true; shipment: Shipment } | { ok: false; kind?: Carrier
 /** `held`: the shipment was booked (or refused) after the order had been on hold. */
 type ShipOutcome = (ShipAnswer & { held?: boolean }) | { ok: false; kind: 'cancelled'; held: true };
 
-// Transient failures (PayPal 5xx, carrier down, Cosmos throttling) are retried with backoff;
-// what is still failing after that is handled as a failure of the stage.
-const retry = new df.RetryOptions(1000, 5);
-retry.backoffCoefficient = 2;
-retry.maxRetryIntervalInMilliseconds = 30_000;
+const retry = activityRetry;
 
 /** Durable-timer retries double their wait up to this (or the configured first wait, if longer). */
 const maxRecoveryDelaySeconds = 3600;
 
 /** PayPal's reviews and eCheck clearing take days; a week without an answer needs a person. */
 const capturePendingWarningSeconds = 7 * 24 * 3600;
-
-/** The first line of an activity failure, without the stack durable-functions appends. */
-const failureText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
 
 /** Activity calls and helpers bound to one order, shared by the saga and the refund retry. */
 function orderCalls(context: OrchestrationContext, ids: { orderId: string; customerId: string }) {

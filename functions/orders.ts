@@ -10,6 +10,7 @@ import { recordOrderCreated } from '../adapters/telemetry/order-telemetry';
 import { decodeCursor, encodeCursor } from './http/cursor';
 import { clientEndpoint, endpoint } from './http/endpoint';
 import { httpEtag, ifMatchPasses, ifNoneMatchHits } from './http/etag';
+import { claimedElsewhere, idempotencyKey } from './http/idempotency-key';
 import { forbidden, guard } from './http/guard';
 import { cartInvalid, orderPath, presentOrder, presentOrderSummary } from './http/presenters';
 import { jsonResponse, problemResponse, requestId } from './http/problem';
@@ -33,13 +34,9 @@ df.app.client.http('createOrder', {
   handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
     const g = await guard(req);
     if (!g.ok) return g.response;
-    const key = req.headers.get('idempotency-key');
-    if (key === null) {
-      return problemResponse(req, { status: 400, type: 'idempotency-key-required', title: 'Idempotency-Key header required', detail: 'Send a unique Idempotency-Key (e.g. a UUID) with every new order, and the same key when retrying it.' });
-    }
-    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      return problemResponse(req, { status: 400, type: 'idempotency-key-invalid', title: 'Invalid Idempotency-Key', detail: 'The key is 1 to 255 visible ASCII characters.' });
-    }
+    const idem = idempotencyKey(req, 'new order');
+    if (!idem.ok) return idem.response;
+    const key = idem.key;
     const body = await readJson(req, orderRequestSchema);
     if (!body.ok) return problemResponse(req, body.problem);
     const principal = g.principal;
@@ -49,14 +46,7 @@ df.app.client.http('createOrder', {
 
     const services = getServices();
     const claim = await services.idempotency.claim(principal.customerId, key, requestFingerprint(body.value), newOrderId());
-    switch (claim.kind) {
-      case 'replay':
-        return { status: claim.response.status, headers: { ...claim.response.headers, ...g.headers, 'idempotent-replayed': 'true', 'x-request-id': requestId(req) }, body: claim.response.body };
-      case 'mismatch':
-        return problemResponse(req, { status: 422, type: 'idempotency-key-reused', title: 'Idempotency-Key already used for another request', detail: 'This key was used with a different body. Use a new key for a new order.' });
-      case 'in-progress':
-        return problemResponse(req, { status: 409, type: 'idempotency-key-in-use', title: 'A request with this Idempotency-Key is in progress', detail: 'Retry after the first request has finished.' }, { 'retry-after': String(claim.retryAfterSeconds) });
-    }
+    if (claim.kind !== 'owner') return claimedElsewhere(req, claim, g.headers, 'new order');
 
     // On an unexpected failure the claim is kept: its lease runs out and a retry takes over with
     // the same order id, converging on one order.

@@ -6,7 +6,7 @@ import * as df from 'durable-functions';
 import type { Money } from '../domain/money';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage } from '../domain/order-events';
-import { advanceOrder, issueDocument, mustLoad, patchOrder, publishStage } from '../application/saga-steps';
+import { advanceOrder, issueDocument, mustLoad, patchOrder, publishStage, recordRefundOutcome, recordRefundPaid, refundOf } from '../application/saga-steps';
 import type { OrderPatch } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
 import type { Charge } from '../domain/order';
@@ -56,7 +56,7 @@ df.app.activity('publishStage', {
 });
 
 df.app.activity('issueDocument', {
-  handler: (input: Ids & { number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string }) => {
+  handler: (input: Ids & { number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string; refundId?: string }) => {
     const s = getSagaServices();
     return issueDocument({ orders: getServices().orders, invoices: s.invoices, documents: s.documents, seller: s.seller, renderPdf: renderInvoicePdf }, input);
   },
@@ -122,6 +122,30 @@ df.app.activity('refundPayment', {
     if (r.failure.kind === 'fully-refunded') return { ok: true as const, alreadyRefunded: true };
     return settle({ ok: false, failure: r.failure });
   },
+});
+
+/**
+ * Refunds one refund recorded after shipment through PayPal, under `<orderId>:refund:<refundId>`:
+ * a retry, or a repeat after a crash, finds PayPal's stored answer instead of refunding twice.
+ */
+df.app.activity('refundReturn', {
+  handler: async (input: Ids & { refundId: string }): Promise<{ ok: true; providerRefundId: string } | { ok: false; reason: string }> => {
+    const order = await load(input);
+    const refund = refundOf(order, input.refundId);
+    if (refund.providerRefundId) return { ok: true, providerRefundId: refund.providerRefundId };
+    if (!order.charge?.captureId) return { ok: false, reason: 'nothing was captured for this order' };
+    const r = await getSagaServices().payments.refund(order.charge.captureId, refund.amount, `${input.orderId}:refund:${input.refundId}`);
+    if (r.ok) {
+      await recordRefundPaid(getServices().orders, { ...input, providerRefundId: r.refundId });
+      return { ok: true, providerRefundId: r.refundId };
+    }
+    if (r.failure.kind === 'fully-refunded') return { ok: false, reason: r.failure.reason };
+    return settle({ ok: false, failure: r.failure });
+  },
+});
+
+df.app.activity('recordRefundOutcome', {
+  handler: (input: Parameters<typeof recordRefundOutcome>[1]) => recordRefundOutcome(getServices().orders, input),
 });
 
 /** What the `retryRefund` orchestration needs to pick up a refund-pending order. */

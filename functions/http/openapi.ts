@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
 // responses (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 import { z } from 'zod';
-import { cancelRequestSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
+import { cancelRequestSchema, refundRequestSchema, refundSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   // The document's dialect is already JSON Schema 2020-12; a per-schema $schema is redundant.
@@ -125,6 +125,25 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/orders/{id}/refunds': {
+        post: {
+          operationId: 'createRefund',
+          summary: 'Refund items (and the shipping fee) of a shipped or delivered order',
+          description: 'Role Orders.Admin. The amount comes from the invoice: a line is refunded by its share per unit, and all refunds of a line add up exactly to what was charged for it. PayPal refunds it and a credit note for exactly these lines is issued asynchronously; the refund then shows as completed (or failed) in the order\'s `refunds`, and the customer is emailed. Idempotent per order by Idempotency-Key.',
+          security: [{ bearer: [] }],
+          parameters: [orderId, { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 }, description: 'unique per refund; repeat it when retrying' }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RefundRequest' } } } },
+          responses: {
+            '202': json('The refund, requested', 'Refund', { Location: header('the order, whose `refunds` show how it ends'), ETag: header('version of the order') }),
+            ...bodyProblems,
+            '403': problem('Not an admin (…/forbidden)'),
+            '404': problem('No such order (…/order-not-found)'),
+            '409': problem('The order has not shipped, or nothing was captured (…/order-not-refundable); or the same Idempotency-Key is in progress (…/idempotency-key-in-use)'),
+            '422': problem('Unknown or twice-listed SKU, more units than were ordered and not yet refunded, the shipping fee twice, nothing to refund (…/refund-invalid, with errors[]); or the Idempotency-Key was used with another body (…/idempotency-key-reused)'),
+            ...authProblems,
+          },
+        },
+      },
       '/v1/orders/{id}/cancel': {
         post: {
           operationId: 'cancelOrder',
@@ -153,6 +172,8 @@ export function openApiDocument(): Record<string, unknown> {
         Order: schema(orderSchema),
         OrderList: schema(orderListSchema),
         CancelRequest: schema(cancelRequestSchema, 'input'),
+        RefundRequest: schema(refundRequestSchema, 'input'),
+        Refund: schema(refundSchema),
         ProductList: schema(productListSchema),
         QuoteRequest: schema(quoteRequestSchema, 'input'),
         Quote: schema(quoteSchema),

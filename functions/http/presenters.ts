@@ -6,7 +6,8 @@ import type { CatalogEntry } from '../../adapters/catalog/store-config';
 import type { z } from 'zod';
 import type { Order } from '../../domain/order';
 import { isCancellable } from '../../domain/order-status';
-import type { orderSchema, orderSummarySchema, productSchema, quoteSchema } from './schemas';
+import type { Refund, RefundProblem } from '../../domain/refund';
+import type { orderSchema, orderSummarySchema, productSchema, quoteSchema, refundSchema } from './schemas';
 
 const minor = (m: Money): number => m.amount;
 
@@ -68,10 +69,28 @@ export function presentOrder(o: Order): z.infer<typeof orderSchema> {
     invoice: o.invoice ? { number: o.invoice.number, issuedAt: o.invoice.issuedAt } : null,
     shipment: o.shipment ? { ...o.shipment } : null,
     cancellationReason: o.cancellationReason ?? null,
+    refunds: (o.refunds ?? []).map(presentRefund),
     timeline: o.timeline.map((t) => ({ status: t.status, event: t.event, at: t.at })),
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     links: { self: path, cancel: isCancellable(o.status) ? `${path}/cancel` : null },
+  };
+}
+
+export function presentRefund(r: Refund): z.infer<typeof refundSchema> {
+  return {
+    id: r.id,
+    status: r.status,
+    items: r.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, net: minor(l.net), tax: minor(l.tax) })),
+    amount: minor(r.amount),
+    currency: r.amount.currency,
+    reason: r.reason,
+    requestedAt: r.requestedAt,
+    requestedBy: r.requestedBy,
+    completedAt: r.completedAt ?? null,
+    creditNote: r.creditNote?.number ?? null,
+    paypalRefundId: r.providerRefundId ?? null,
+    failure: r.failure ?? null,
   };
 }
 
@@ -89,12 +108,17 @@ export function presentOrderSummary(o: Order): z.infer<typeof orderSummarySchema
 }
 
 /** 422: the request was valid, but the cart cannot be priced (unknown SKU, destination not served, ...). */
-export function cartInvalid(problems: PricingProblem[]): Problem {
+/** 422 with one entry per problem, each pointing at its field. */
+function unprocessable(type: string, title: string, problems: (PricingProblem | RefundProblem)[]): Problem {
   return {
     status: 422,
-    type: 'cart-invalid',
-    title: 'The cart cannot be priced',
+    type,
+    title,
     detail: problems.map((p) => p.message).join(' '),
     errors: problems.map((p) => ({ code: p.code, pointer: p.pointer, detail: p.message })),
   };
 }
+
+export const cartInvalid = (problems: PricingProblem[]): Problem => unprocessable('cart-invalid', 'The cart cannot be priced', problems);
+
+export const refundInvalid = (problems: RefundProblem[]): Problem => unprocessable('refund-invalid', 'The refund cannot be made', problems);

@@ -85,6 +85,21 @@ const timestamp = z.string().describe('RFC 3339 UTC timestamp');
 const statusSchema = z.enum(orderStatuses);
 const totalsSchema = quoteSchema.shape.totals;
 
+export const refundSchema = z.strictObject({
+  id: z.string(),
+  status: z.enum(['requested', 'completed', 'failed']).describe('requested: PayPal and the credit note are on their way; failed: PayPal refused, nothing was refunded'),
+  items: z.array(z.strictObject({ sku: z.string().describe('an item, or SHIPPING for the shipping fee'), quantity: z.number().int(), net: amount, tax: amount })),
+  amount: amount.describe('net plus tax of the refunded lines: what PayPal refunds'),
+  currency: z.string().length(3),
+  reason: z.string(),
+  requestedAt: timestamp,
+  requestedBy: z.string(),
+  completedAt: timestamp.nullable(),
+  creditNote: z.string().nullable().describe('number of the credit note for exactly these lines'),
+  paypalRefundId: z.string().nullable(),
+  failure: z.string().nullable(),
+});
+
 export const orderSchema = z.strictObject({
   id: orderIdSchema,
   status: statusSchema,
@@ -116,6 +131,7 @@ export const orderSchema = z.strictObject({
   invoice: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable(),
   shipment: z.strictObject({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string(), shippedAt: timestamp }).nullable(),
   cancellationReason: z.string().nullable(),
+  refunds: z.array(refundSchema).describe('refunds after shipment (returns), oldest first'),
   timeline: z.array(z.strictObject({ status: statusSchema, event: z.string(), at: timestamp })),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -144,6 +160,12 @@ export const listOrdersQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(512).optional(),
   customerId: z.string().min(1).max(128).optional().describe('admins only: one customer\'s orders'),
+});
+
+export const refundRequestSchema = z.strictObject({
+  items: z.array(z.strictObject({ sku: skuSchema, quantity: z.number().int().min(1).max(1000) })).max(100).default([]).describe('items coming back (or not to be paid for), by SKU and quantity'),
+  shipping: z.boolean().default(false).describe('refund the shipping fee too'),
+  reason: z.string().trim().min(1).max(500).describe('shown to the customer in the refund email'),
 });
 
 export const cancelRequestSchema = z.strictObject({

@@ -40,6 +40,16 @@ export interface SagaInput {
   recovery?: RecoveryTimes;
 }
 
+/** Input of the `refundOrder` orchestration: one refund recorded on a shipped or delivered order. */
+export interface RefundOrderInput {
+  orderId: string;
+  customerId: string;
+  refundId: string;
+}
+
+/** One saga per refund: `<orderId>:refund:<refundId>`. */
+export const refundInstanceId = (orderId: string, refundId: string): string => `${orderId}:refund:${refundId}`;
+
 /** Input of the `retryRefund` orchestration an operator starts for a refund-pending order. */
 export interface RetryRefundInput {
   orderId: string;
@@ -72,6 +82,22 @@ export class DurableOrderWorkflow implements OrderWorkflow {
       await this.client.startNew(sagaName, { instanceId: order.id, input });
     } catch (err) {
       if (!isConflict(err)) throw err; // a concurrent retry started it first
+    }
+  }
+
+  async startRefund(order: Order, refundId: string): Promise<void> {
+    const instanceId = refundInstanceId(order.id, refundId);
+    try {
+      await this.client.getStatus(instanceId);
+      return; // running or finished: a refund saga never runs twice
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId };
+    try {
+      await this.client.startNew('refundOrder', { instanceId, input });
+    } catch (err) {
+      if (!isConflict(err)) throw err;
     }
   }
 

@@ -1,5 +1,6 @@
 import { cancelOrder } from '../../application/cancel-order';
 import { placeOrder } from '../../application/place-order';
+import { requestRefund } from '../../application/refund-order';
 import type { PlaceOrderInput } from '../../application/place-order';
 import type { OrderWorkflow } from '../../application/ports';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
@@ -12,6 +13,8 @@ class RecordingWorkflow implements OrderWorkflow {
   cancelled: string[] = [];
   async start(o: Order, mayExist: boolean) { this.started.push(`${o.id}${mayExist ? '?' : ''}`); }
   async notifyCancelled(o: Order) { this.cancelled.push(o.id); }
+  refunds: string[] = [];
+  async startRefund(o: Order, refundId: string) { this.refunds.push(`${o.id}:${refundId}`); }
 }
 
 const input: PlaceOrderInput = {
@@ -115,5 +118,41 @@ describe('cancel', () => {
   test('an unknown order is not found', async () => {
     const { orders, workflow } = setup();
     expect(await cancelOrder({ orders, workflow }, { load: async () => undefined, reason: 'x', at: 't' })).toEqual({ kind: 'not-found' });
+  });
+});
+
+describe('refunds after shipment', () => {
+  async function delivered() {
+    const s = setup();
+    const r = await placeOrder(s.deps, 'ord_r', { ...input, items: [{ sku: 'MUG-CER-350', quantity: 2 }] }, '2026-11-25T10:00:00.000Z');
+    if (!r.ok) throw new Error('expected an order');
+    const o = r.order.value;
+    await s.orders.replace({ ...o, status: 'delivered', charge: { provider: 'paypal', providerOrderId: 'PP1', captureId: 'CAP1', amount: o.quote.totals.total } }, r.order.etag);
+    const load = () => s.orders.find('ord_r');
+    return { ...s, load };
+  }
+  const req = (quantity: number) => ({ items: [{ sku: 'MUG-CER-350', quantity }], shipping: false, reason: 'broken' });
+
+  test('two requests racing for the same units: one is recorded, the other finds nothing left', async () => {
+    const { orders, workflow, load } = await delivered();
+    const [a, b] = await Promise.all([
+      requestRefund({ orders, workflow }, { load, refundId: 'rf_a', request: req(2), by: 'admin', at: '2026-11-26T10:00:00.000Z' }),
+      requestRefund({ orders, workflow }, { load, refundId: 'rf_b', request: req(2), by: 'admin', at: '2026-11-26T10:00:00.000Z' }),
+    ]);
+    expect([a.kind, b.kind].sort()).toEqual(['invalid', 'requested']);
+    expect((await load())!.value.refunds).toHaveLength(1);
+    expect(workflow.refunds).toHaveLength(1);
+  });
+
+  test('repeating a recorded refund only re-ensures its saga; an order not yet shipped is refused', async () => {
+    const { orders, workflow, load } = await delivered();
+    await requestRefund({ orders, workflow }, { load, refundId: 'rf_a', request: req(1), by: 'admin', at: '2026-11-26T10:00:00.000Z' });
+    const again = await requestRefund({ orders, workflow }, { load, refundId: 'rf_a', request: req(1), by: 'admin', at: '2026-11-26T11:00:00.000Z' });
+    expect(again.kind).toBe('requested');
+    expect((await load())!.value.refunds).toHaveLength(1);
+    expect(workflow.refunds).toEqual(['ord_r:rf_a', 'ord_r:rf_a']);
+    const current = (await load())!;
+    await orders.replace({ ...current.value, status: 'packing' }, current.etag);
+    expect(await requestRefund({ orders, workflow }, { load, refundId: 'rf_b', request: req(1), by: 'admin', at: '2026-11-26T12:00:00.000Z' })).toMatchObject({ kind: 'not-refundable', status: 'packing' });
   });
 });

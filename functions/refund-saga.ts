@@ -1,0 +1,38 @@
+// One orchestration per refund after shipment (instance `<orderId>:refund:<refundId>`): PayPal
+// refunds the amount recorded on the order, then a credit note for exactly the refunded lines is
+// issued, the refund is recorded as completed and the customer is emailed. Money first: a credit
+// note is issued only for money that moved. PayPal refusing leaves the refund failed, with
+// nothing refunded and its units free to be refunded again by a new request.
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
+import { formatDocumentNumber } from '../domain/invoice';
+import type { RefundOrderInput } from './wiring/durable-workflow';
+import { activityRetry, failureText } from './wiring/activity-retry';
+
+type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
+
+df.app.orchestration('refundOrder', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
+  const { orderId, customerId, refundId } = context.df.getInput<RefundOrderInput>();
+  const now = () => context.df.currentUtcDateTime.toISOString();
+  const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
+
+  let paid: { ok: true; providerRefundId: string } | { ok: false; reason: string };
+  try {
+    paid = (yield act('refundReturn')) as typeof paid;
+  } catch (err) {
+    // Still unavailable after the retries: PayPal-Request-Id makes a later request safe, so give up cleanly.
+    paid = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
+  }
+  if (!paid.ok) {
+    if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId} failed: ${paid.reason}. Nothing was refunded; request a new refund once the cause is fixed.`);
+    yield act('recordRefundOutcome', { outcome: 'failed', reason: paid.reason, at: now() });
+    return { orderId, refundId, outcome: 'failed', reason: paid.reason };
+  }
+
+  const year = context.df.currentUtcDateTime.getUTCFullYear();
+  const n = (yield context.df.callEntity(new df.EntityId('documentNumber', `CN-${year}`), 'next')) as number;
+  const creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() })) as { number: string; issuedAt: string };
+  yield act('recordRefundOutcome', { outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
+  yield act('publishStage', { stage: 'refunded', at: now() });
+  return { orderId, refundId, outcome: 'refunded' };
+});
