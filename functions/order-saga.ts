@@ -138,6 +138,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   const stock = (sku: string) => new df.EntityId('stock', sku);
   // Behaviour that sagas already running before it must not see (wiring/saga-versions.ts).
   const v2 = sagaHas(context.df.version, '2.0');
+  const v3 = sagaHas(context.df.version, '3.0');
 
   const order = (yield act('loadOrder')) as SagaOrder;
   // Filled in as stages complete; what compensation has to undo.
@@ -443,7 +444,11 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     const reason = `We could not ship your order: ${shipped.reason ?? 'carrier failure'}.`;
     const refundedReason = `${reason} Your payment has been refunded.`;
     yield* undo(reason);
-    if (refundOwed()) return { orderId, outcome: (yield* settleRefund(refundedReason)) ? 'refunded' : 'refund-pending', reason };
+    if (refundOwed()) {
+      // The refund may take days of retries: tell the customer now that the order is off and the money owed.
+      if (v3) yield publish('cancelled', reason);
+      return { orderId, outcome: (yield* settleRefund(refundedReason)) ? 'refunded' : 'refund-pending', reason };
+    }
     yield* advance('refund-completed', { charge, cancellationReason: refundedReason });
     yield publish('refunded', refundedReason);
     return { orderId, outcome: 'refunded', reason: refundedReason };

@@ -2,27 +2,40 @@
 // refunds the amount recorded on the order, then a credit note for exactly the refunded lines is
 // issued, the refund is recorded as completed and the customer is emailed. Money first: a credit
 // note is issued only for money that moved. PayPal refusing leaves the refund failed, with
-// nothing refunded and its units free to be refunded again by a new request.
+// nothing refunded and its units free to be refunded again by a new request. PayPal not answering
+// is not a refusal: the refund may have been made, so it is asked again, with the same request id,
+// on durable timers until PayPal answers; the refund stays requested and its units stay taken.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { formatDocumentNumber } from '../domain/invoice';
 import type { RefundOrderInput } from './wiring/durable-workflow';
 import { activityRetry, failureText } from './wiring/activity-retry';
 
+/** Waits between asking PayPal again double up to an hour (or the configured first wait, if longer). */
+const maxDelaySeconds = 3600;
+
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
 
 df.app.orchestration('refundOrder', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
-  const { orderId, customerId, refundId } = context.df.getInput<RefundOrderInput>();
+  const { orderId, customerId, refundId, retryDelaySeconds = 60 } = context.df.getInput<RefundOrderInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
 
   let paid: { ok: true; providerRefundId: string } | { ok: false; reason: string };
-  try {
-    paid = (yield act('refundReturn')) as typeof paid;
-  } catch (err) {
-    // Still unavailable after the retries: PayPal-Request-Id makes a later request safe, so give up cleanly.
-    paid = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
+  let delay = retryDelaySeconds;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      paid = (yield act('refundReturn')) as typeof paid;
+      break;
+    } catch (err) {
+      const next = new Date(context.df.currentUtcDateTime.getTime() + delay * 1000);
+      if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId}: PayPal did not answer (${failureText(err)}); asking again with the same request id at ${next.toISOString()}`);
+      context.df.setCustomStatus({ refundUnconfirmed: failureText(err), attempts: attempt, nextAttemptAt: next.toISOString() });
+      yield context.df.createTimer(next);
+      delay = Math.min(delay * 2, Math.max(maxDelaySeconds, retryDelaySeconds));
+    }
   }
+  context.df.setCustomStatus(null);
   if (!paid.ok) {
     if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId} failed: ${paid.reason}. Nothing was refunded; request a new refund once the cause is fixed.`);
     yield act('recordRefundOutcome', { outcome: 'failed', reason: paid.reason, at: now() });

@@ -45,6 +45,8 @@ export interface RefundOrderInput {
   orderId: string;
   customerId: string;
   refundId: string;
+  /** First wait before asking PayPal again when it could not be reached (doubling up to an hour); fixed at start. */
+  retryDelaySeconds: number;
 }
 
 /** One saga per refund: `<orderId>:refund:<refundId>`. */
@@ -93,7 +95,7 @@ export class DurableOrderWorkflow implements OrderWorkflow {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId };
+    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds };
     try {
       await this.client.startNew('refundOrder', { instanceId, input });
     } catch (err) {

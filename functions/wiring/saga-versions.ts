@@ -8,6 +8,7 @@
 export const sagaVersions = [
   '', // first release (sagas started before versioning)
   '2.0', // an order on hold gets the `delayed` email; a carrier outage holds a paid order instead of refunding it
+  '3.0', // a carrier refusal whose refund PayPal does not accept at once emails the customer (cancelled, refund owed) before the retries
 ] as const;
 
 export type SagaVersion = (typeof sagaVersions)[number];

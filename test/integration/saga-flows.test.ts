@@ -159,7 +159,7 @@ test('cancel while the capture is in flight: the capture is refunded in full, th
 
 const authorizations = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.authorizations ?? []);
 
-test('a refund PayPal refuses is retried on durable timers: refund-pending, then refunded exactly once, one refunded email', async () => {
+test('a refund PayPal refuses is retried on durable timers: refund-pending (the customer is told the money is owed), then refunded exactly once, one refunded email', async () => {
   // The carrier refuses (99999) after capture; PayPal refuses the first two refund attempts.
   const { customer, email, order } = await c.place({ vaultId: 'vault-refund-declined-2', postalCode: '99999' });
   const refunded = await c.until(customer, order.id, ['refunded']);
@@ -169,7 +169,10 @@ test('a refund PayPal refuses is retried on durable timers: refund-pending, then
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
   expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refunded' } });
-  expect(c.stages(await c.mailbox(email, 4), order.id)).toEqual(['received', 'invoiced', 'paid', 'refunded']);
+  const mails = await c.mailbox(email, 5);
+  expect(c.stages(mails, order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled', 'refunded']);
+  expect(mails[3].text).toContain('we owe you a refund');
+  expect(mails[3].text).toContain('We could not ship your order');
 });
 
 test('a capture whose answer was lost: the void finds it captured, it is refunded in full, and the emails say so', async () => {

@@ -10,7 +10,7 @@ import { acsOperationId } from '../../adapters/email/acs-email-sender';
 const appRoot = path.resolve(__dirname, '..', '..', '..');
 let host: HostProcess;
 beforeAll(async () => {
-  host = await startHost({ appRoot, logLevel: 'warning', env: { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1000', API_RATE_LIMIT_PER_SECOND: '0' } });
+  host = await startHost({ appRoot, logLevel: 'warning', env: { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1000', API_RATE_LIMIT_PER_SECOND: '0', SAGA_RETRY_DELAY_SECONDS: '1' } });
 }, 60_000);
 afterAll(() => host.stop(), 30_000);
 jest.setTimeout(60_000);
@@ -118,4 +118,19 @@ test('a refund PayPal refuses is recorded as failed: no credit note, no email, a
   await refundMail(email, order.id, again.body.id);
   const ids = new Set((await c.emails(email)).map((m) => m.operationId));
   expect(ids.has(acsOperationId(`${order.id}:refunded:${first.body.id}`))).toBe(false);
+});
+
+test('PayPal makes the refund but its answers are lost: the refund stays requested, is asked again with the same request id, and is refunded once', async () => {
+  // The first 6 answers to the refund are 500 (the 5 attempts of the retry policy and the first
+  // retry on a durable timer); the next attempt, same request id, gets PayPal's stored answer.
+  const { customer, email, order } = await c.place({ vaultId: 'vault-refund-lost-6', items: [{ sku: 'NOTE-A5-DOT', quantity: 2 }] });
+  await c.until(customer, order.id, ['shipped', 'delivered']);
+  const asked = await refund(order.id, { items: [{ sku: 'NOTE-A5-DOT', quantity: 1 }], reason: 'Scratched' });
+  await waitFor(async () => (host.output().includes(`refund ${asked.body.id} of order ${order.id}: PayPal did not answer`) ? true : undefined), 'the first unanswered attempt', 30_000);
+  expect((await c.get(customer, order.id)).refunds[0].status).toBe('requested');
+  const done = await settled(customer, order.id, asked.body.id);
+  expect(done.refund.status).toBe('completed');
+  const pp = await c.paypal(order.id);
+  expect(pp.flatMap((p) => p.refunds).map((r) => r.amount.value)).toEqual([(asked.body.amount / 100).toFixed(2)]);
+  await refundMail(email, order.id, asked.body.id);
 });

@@ -100,8 +100,10 @@ test('a refund PayPal keeps refusing: the order is refund-pending, the saga comp
   const admin = await c.token('support-1', ['Orders.Admin']);
   const listed = (await (await fetch(`${host.api}/v1/orders?status=refund-pending&limit=100`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: string }[] };
   expect(listed.items.map((i) => i.id)).toContain(order.id);
-  // No refunded email while the money is still owed.
-  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'paid']);
+  // No refunded email while the money is still owed, but the customer knows it is owed.
+  const owed = await c.mailbox(email, 4);
+  expect(c.stages(owed, order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled']);
+  expect(owed[3].text).toContain('we owe you a refund');
 
   // The operator fixes the cause (here: the third refusal was the last) and replays the refund.
   await c.startOrchestrator('retryRefund', `${order.id}:refund-retry-1`, { orderId: order.id, customerId: customer });
@@ -110,7 +112,7 @@ test('a refund PayPal keeps refusing: the order is refund-pending, the saga comp
   expect(refunded).toMatchObject({ status: 'refunded', payment: { refunded: order.totals.total, refundFailure: null } });
   pp = await c.paypal(order.id);
   expect(pp.flatMap((o) => o.refunds).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  expect(c.stages(await c.mailbox(email, 4), order.id)).toEqual(['received', 'invoiced', 'paid', 'refunded']);
+  expect(c.stages(await c.mailbox(email, 5), order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled', 'refunded']);
   // Replaying again finds nothing owed and moves no money.
   await c.startOrchestrator('retryRefund', `${order.id}:refund-retry-2`, { orderId: order.id, customerId: customer });
   expect(await completed(host, `${order.id}:refund-retry-2`)).toMatchObject({ output: { outcome: 'nothing-to-refund', status: 'refunded' } });

@@ -50,6 +50,9 @@ const CAPTURE_LOST_VAULT = 'vault-capture-lost';
 /** `vault-refund-declined`: every refund is refused; `vault-refund-declined-<n>`: the first n refund attempts per capture. */
 const REFUND_DECLINED_VAULT = /^vault-refund-declined(?:-(\d+))?$/;
 
+/** `vault-refund-lost-<n>`: a refund is made at once, but the first n answers per request id (its retries included) are 500. */
+const REFUND_LOST_VAULT = /^vault-refund-lost-(\d+)$/;
+
 /** How many refund attempts per capture the vault's magic refuses (0: none). */
 function refundDeclines(vault: string | undefined): number {
   const m = vault === undefined ? null : REFUND_DECLINED_VAULT.exec(vault);
@@ -230,7 +233,9 @@ export class PayPalSimulator {
   private async mutate(ctx: ApiContext, action: Action, vaultOf: () => string | undefined, run: () => OperationResult): Promise<void> {
     const requestId = headerString(ctx.req.headers['paypal-request-id']);
     const vault = vaultOf();
-    const answerLost = vault === CAPTURE_LOST_VAULT && action === 'capture';
+    const refundLost = action === 'refund' && vault !== undefined ? REFUND_LOST_VAULT.exec(vault) : null;
+    const answerLost = (vault === CAPTURE_LOST_VAULT && action === 'capture')
+      || (refundLost !== null && this.store.countAttempt(`refund-lost|${ctx.endpoint}|${requestId ?? ''}`) <= Number(refundLost[1]));
     if (requestId) {
       const stored = this.store.findResponse(ctx.clientId, ctx.endpoint, requestId, this.now() - IDEMPOTENCY_WINDOW_MS);
       if (stored) return answerLost ? sendError(ctx.res, internalServerError()) : sendRaw(ctx.res, stored.status, stored.body);
