@@ -35,7 +35,8 @@ export async function requestRefund(
     if (!order.charge?.captureId) return { kind: 'not-refundable', status: order.status, detail: 'Nothing was captured for this order.' };
     const plan = planRefund(order, req.request);
     if (!plan.ok) return { kind: 'invalid', problems: plan.problems };
-    const refund: Refund = { id: req.refundId, status: 'requested', lines: plan.lines, amount: plan.amount, reason: req.request.reason, requestedAt: req.at, requestedBy: req.by };
+    const restock = req.request.items.filter((i) => i.restock).map((i) => ({ sku: i.sku, quantity: i.quantity }));
+    const refund: Refund = { id: req.refundId, status: 'requested', lines: plan.lines, amount: plan.amount, reason: req.request.reason, requestedAt: req.at, requestedBy: req.by, ...(restock.length > 0 ? { restock } : {}) };
     const written = await deps.orders.replace({ ...order, refunds: [...(order.refunds ?? []), refund], updatedAt: req.at }, current.etag);
     if (written === 'not-found') return { kind: 'not-found' };
     if (written !== 'precondition-failed') {

@@ -32,3 +32,9 @@ export function commit(s: StockState, orderId: string): StockState {
   const { [orderId]: _committed, ...rest } = s.reservations;
   return { onHand: s.onHand - quantity, reservations: rest };
 }
+
+/** Returned goods back on the shelf (a refund with restock): they can be sold again. */
+export function restock(s: StockState, quantity: number): StockState {
+  if (!Number.isInteger(quantity) || quantity <= 0) throw new Error(`quantity must be a positive integer, got ${quantity}`);
+  return { ...s, onHand: s.onHand + quantity };
+}

@@ -22,6 +22,8 @@ export interface Refund {
   requestedAt: string;
   /** Who asked for it (the admin's id). */
   requestedBy: string;
+  /** Returned units that go back into stock once the refund is completed. */
+  restock?: { sku: string; quantity: number }[];
   completedAt?: string;
   providerRefundId?: string;
   creditNote?: InvoiceRef;
@@ -29,7 +31,8 @@ export interface Refund {
 }
 
 export interface RefundRequest {
-  items: { sku: string; quantity: number }[];
+  /** `restock`: the units came back in sellable condition. */
+  items: { sku: string; quantity: number; restock?: boolean }[];
   shipping: boolean;
   reason: string;
 }

@@ -17,7 +17,7 @@ const maxDelaySeconds = 3600;
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
 
 df.app.orchestration('refundOrder', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
-  const { orderId, customerId, refundId, retryDelaySeconds = 60 } = context.df.getInput<RefundOrderInput>();
+  const { orderId, customerId, refundId, retryDelaySeconds = 60, restock = [] } = context.df.getInput<RefundOrderInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
 
@@ -46,6 +46,7 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
   const n = (yield context.df.callEntity(new df.EntityId('documentNumber', `CN-${year}`), 'next')) as number;
   const creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() })) as { number: string; issuedAt: string };
   yield act('recordRefundOutcome', { outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
+  if (restock.length > 0) yield context.df.Task.all(restock.map((r) => context.df.callEntity(new df.EntityId('stock', r.sku), 'restock', { quantity: r.quantity })));
   yield act('publishStage', { stage: 'refunded', at: now() });
   return { orderId, refundId, outcome: 'refunded' };
 });

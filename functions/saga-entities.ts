@@ -2,7 +2,7 @@
 // series and year (one number per call; entity operations run exactly once and in order).
 import * as df from 'durable-functions';
 import type { EntityContext } from 'durable-functions';
-import { commit, release, reserve } from '../domain/inventory';
+import { commit, release, reserve, restock } from '../domain/inventory';
 import type { StockState } from '../domain/inventory';
 import { catalog } from '../adapters/catalog/store-config';
 
@@ -22,6 +22,10 @@ df.app.entity('stock', (context: EntityContext<StockState>) => {
       return;
     case 'commit':
       context.df.setState(commit(state, input!.orderId));
+      return;
+    case 'restock':
+      // Called once per refund by its orchestration, which records the call: no key needed.
+      context.df.setState(restock(state, input!.quantity!));
       return;
     case 'get':
       context.df.return(state);

@@ -85,6 +85,7 @@ export function presentRefund(r: Refund): z.infer<typeof refundSchema> {
     amount: minor(r.amount),
     currency: r.amount.currency,
     reason: r.reason,
+    restock: r.restock ?? [],
     requestedAt: r.requestedAt,
     requestedBy: r.requestedBy,
     completedAt: r.completedAt ?? null,

@@ -92,6 +92,7 @@ export const refundSchema = z.strictObject({
   amount: amount.describe('net plus tax of the refunded lines: what PayPal refunds'),
   currency: z.string().length(3),
   reason: z.string(),
+  restock: z.array(z.strictObject({ sku: z.string(), quantity: z.number().int() })).describe('units put back into stock once the refund is completed'),
   requestedAt: timestamp,
   requestedBy: z.string(),
   completedAt: timestamp.nullable(),
@@ -163,7 +164,7 @@ export const listOrdersQuerySchema = z.strictObject({
 });
 
 export const refundRequestSchema = z.strictObject({
-  items: z.array(z.strictObject({ sku: skuSchema, quantity: z.number().int().min(1).max(1000) })).max(100).default([]).describe('items coming back (or not to be paid for), by SKU and quantity'),
+  items: z.array(z.strictObject({ sku: skuSchema, quantity: z.number().int().min(1).max(1000), restock: z.boolean().default(false).describe('the units came back sellable: put them back into stock once refunded') })).max(100).default([]).describe('items coming back (or not to be paid for), by SKU and quantity'),
   shipping: z.boolean().default(false).describe('refund the shipping fee too'),
   reason: z.string().trim().min(1).max(500).describe('shown to the customer in the refund email'),
 });

@@ -47,6 +47,8 @@ export interface RefundOrderInput {
   refundId: string;
   /** First wait before asking PayPal again when it could not be reached (doubling up to an hour); fixed at start. */
   retryDelaySeconds: number;
+  /** Units to put back into stock once refunded. */
+  restock?: { sku: string; quantity: number }[];
 }
 
 /** One saga per refund: `<orderId>:refund:<refundId>`. */
@@ -95,7 +97,8 @@ export class DurableOrderWorkflow implements OrderWorkflow {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds };
+    const restock = order.refunds?.find((r) => r.id === refundId)?.restock;
+    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds, ...(restock ? { restock } : {}) };
     try {
       await this.client.startNew('refundOrder', { instanceId, input });
     } catch (err) {

@@ -39,19 +39,24 @@ const refundMail = async (email: string, orderId: string, refundId: string) => {
   return waitFor(async () => (await c.emails(email)).find((m) => m.operationId === id), `the email of refund ${refundId}`);
 };
 
-test('a return in two parts: each refunded by PayPal with its own credit note and email; together exactly the amount charged', async () => {
+test('a return in two parts: each refunded by PayPal with its own credit note and email; together exactly the amount charged; a restocked item is back in stock', async () => {
   const { customer, email, order } = await c.place({ vaultId: 'vault-ok', items: [{ sku: 'COFFEE-ETH-250', quantity: 3 }, { sku: 'NOTE-A5-DOT', quantity: 1 }] });
   await c.until(customer, order.id, ['delivered']);
 
-  const first = await refund(order.id, { items: [{ sku: 'COFFEE-ETH-250', quantity: 1 }], reason: 'One bag arrived torn' });
+  const onHand = async (sku: string) => ((await (await fetch(`${host.url}/durabletask/entities/stock/${sku}`)).json()) as { onHand: number }).onHand;
+  const coffeeStock = await onHand('COFFEE-ETH-250');
+  const noteStock = await onHand('NOTE-A5-DOT');
+  const first = await refund(order.id, { items: [{ sku: 'COFFEE-ETH-250', quantity: 1, restock: true }], reason: 'One bag arrived torn' });
   expect(first.status).toBe(202);
-  expect(first.body).toMatchObject({ status: 'requested', items: [{ sku: 'COFFEE-ETH-250', quantity: 1 }], requestedBy: 'support-1' });
+  expect(first.body).toMatchObject({ status: 'requested', items: [{ sku: 'COFFEE-ETH-250', quantity: 1 }], restock: [{ sku: 'COFFEE-ETH-250', quantity: 1 }], requestedBy: 'support-1' });
   const one = await settled(customer, order.id, first.body.id);
   expect(one.refund).toMatchObject({ status: 'completed', amount: first.body.amount, creditNote: expect.stringMatching(/^CN-\d{4}-\d{6}$/), paypalRefundId: expect.any(String) });
   // One unit of three, to the cent by its share of the line.
   const coffee = order.items.find((i) => i.sku === 'COFFEE-ETH-250')!;
   expect(first.body.amount).toBe(Math.floor((coffee.lineTotal - coffee.discount) / 3) + Math.floor(coffee.tax / 3));
   expect(one.order.status).toBe('delivered');
+  // The returned bag is back on the shelf, once.
+  await waitFor(async () => ((await onHand('COFFEE-ETH-250')) === coffeeStock + 1 ? true : undefined), 'the restock of the returned bag');
   expect(one.order.payment.refunded).toBe(first.body.amount);
   const mail = await refundMail(email, order.id, first.body.id);
   expect(mail.text).toContain('One bag arrived torn');
@@ -67,6 +72,9 @@ test('a return in two parts: each refunded by PayPal with its own credit note an
   expect(rest.status).toBe(202);
   const two = await settled(customer, order.id, rest.body.id);
   expect(two.refund.status).toBe('completed');
+  // Not restocked unless asked for.
+  expect(await onHand('NOTE-A5-DOT')).toBe(noteStock);
+  expect(await onHand('COFFEE-ETH-250')).toBe(coffeeStock + 1);
   expect(first.body.amount + rest.body.amount).toBe(order.totals.total);
   expect(two.order.payment.refunded).toBe(order.totals.total);
   const pp = await c.paypal(order.id);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { available, commit, release, reserve } from '../../domain/inventory';
+import { available, commit, release, reserve, restock } from '../../domain/inventory';
 import type { StockState } from '../../domain/inventory';
 import { buildInvoice, formatDocumentNumber } from '../../domain/invoice';
 import { createOrder } from '../../domain/order';
@@ -28,6 +28,16 @@ describe('inventory', () => {
         expect(s.onHand).toBe(onHand - shipped);
       }
     }));
+  });
+
+  test('restocked units can be sold again; a restock is of whole positive units', () => {
+    let s: StockState = { onHand: 1, reservations: {} };
+    s = commit(reserve(s, 'a', 1).state, 'a');
+    expect(reserve(s, 'b', 1).ok).toBe(false);
+    s = restock(s, 1);
+    expect(available(s)).toBe(1);
+    expect(reserve(s, 'b', 1).ok).toBe(true);
+    expect(() => restock(s, 0)).toThrow('positive integer');
   });
 
   test('reserving twice for the same order is a no-op; releasing gives the units back', () => {
