@@ -122,8 +122,10 @@ export interface PaymentGateway {
   voidAuthorization(authorizationId: string, requestId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure | { kind: 'captured'; reason: string } }>;
   /** The PayPal order's capture that took money (completed, pending or since refunded), if any. */
   findCapture(providerOrderId: string): Promise<{ ok: true; capture?: { captureId: string; amount: Money } } | { ok: false; failure: PaymentFailure }>;
-  /** 'fully-refunded': PayPal has nothing left to refund on this capture. */
-  refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string } | { ok: false; failure: PaymentFailure | { kind: 'fully-refunded'; reason: string } }>;
+  /** 'fully-refunded': PayPal has nothing left to refund on this capture. `pending`: PayPal accepted the refund but has not paid it out yet (its reason). */
+  refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string; pending?: string } | { ok: false; failure: PaymentFailure | { kind: 'fully-refunded'; reason: string } }>;
+  /** Where a refund stands now: the way to learn how a pending one ended. */
+  refundStatus(refundId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'failed'; reason?: string } | { ok: false; failure: PaymentFailure }>;
 }
 
 export interface ShipmentRequest {

@@ -21,7 +21,30 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
   const now = () => context.df.currentUtcDateTime.toISOString();
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
 
-  let paid: { ok: true; providerRefundId: string } | { ok: false; reason: string };
+  type Paid = { ok: true; providerRefundId: string; pending?: string } | { ok: false; reason: string };
+  const nextDelay = (d: number) => Math.min(d * 2, Math.max(maxDelaySeconds, retryDelaySeconds));
+
+  /** PayPal accepted the refund but has not paid it out (e.g. an eCheck-funded refund): ask until it has, or failed. */
+  function* payout(providerRefundId: string, reason: string): Generator<Task, Paid, unknown> {
+    if (!context.df.isReplaying) context.warn(`refund ${refundId} of order ${orderId}: PayPal holds refund ${providerRefundId} (${reason}); the credit note waits until it is paid out`);
+    let wait = retryDelaySeconds;
+    for (let checks = 1; ; checks++) {
+      const next = new Date(context.df.currentUtcDateTime.getTime() + wait * 1000);
+      context.df.setCustomStatus({ refundPending: reason, checks, nextCheckAt: next.toISOString() });
+      yield context.df.createTimer(next);
+      wait = nextDelay(wait);
+      let s: { ok: true; status: 'completed' | 'pending' | 'failed'; reason?: string } | undefined;
+      try {
+        s = (yield act('checkRefund', { providerRefundId })) as typeof s;
+      } catch {
+        s = undefined; // PayPal unavailable: ask again at the next check
+      }
+      if (s?.status === 'completed') return { ok: true, providerRefundId };
+      if (s?.status === 'failed') return { ok: false, reason: `PayPal could not pay out refund ${providerRefundId}: ${s.reason ?? 'failed'}` };
+    }
+  }
+
+  let paid: Paid;
   let delay = retryDelaySeconds;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -32,9 +55,10 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
       if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId}: PayPal did not answer (${failureText(err)}); asking again with the same request id at ${next.toISOString()}`);
       context.df.setCustomStatus({ refundUnconfirmed: failureText(err), attempts: attempt, nextAttemptAt: next.toISOString() });
       yield context.df.createTimer(next);
-      delay = Math.min(delay * 2, Math.max(maxDelaySeconds, retryDelaySeconds));
+      delay = nextDelay(delay);
     }
   }
+  if (paid.ok && paid.pending) paid = yield* payout(paid.providerRefundId, paid.pending);
   context.df.setCustomStatus(null);
   if (!paid.ok) {
     if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId} failed: ${paid.reason}. Nothing was refunded; request a new refund once the cause is fixed.`);

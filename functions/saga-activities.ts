@@ -129,7 +129,7 @@ df.app.activity('refundPayment', {
  * a retry, or a repeat after a crash, finds PayPal's stored answer instead of refunding twice.
  */
 df.app.activity('refundReturn', {
-  handler: async (input: Ids & { refundId: string }): Promise<{ ok: true; providerRefundId: string } | { ok: false; reason: string }> => {
+  handler: async (input: Ids & { refundId: string }): Promise<{ ok: true; providerRefundId: string; pending?: string } | { ok: false; reason: string }> => {
     const order = await load(input);
     const refund = refundOf(order, input.refundId);
     if (refund.providerRefundId) return { ok: true, providerRefundId: refund.providerRefundId };
@@ -137,11 +137,16 @@ df.app.activity('refundReturn', {
     const r = await getSagaServices().payments.refund(order.charge.captureId, refund.amount, `${input.orderId}:refund:${input.refundId}`);
     if (r.ok) {
       await recordRefundPaid(getServices().orders, { ...input, providerRefundId: r.refundId });
-      return { ok: true, providerRefundId: r.refundId };
+      return { ok: true, providerRefundId: r.refundId, ...(r.pending ? { pending: r.pending } : {}) };
     }
     if (r.failure.kind === 'fully-refunded') return { ok: false, reason: r.failure.reason };
     return settle({ ok: false, failure: r.failure });
   },
+});
+
+/** Asks PayPal how a pending refund stands. */
+df.app.activity('checkRefund', {
+  handler: async (input: Ids & { providerRefundId: string }) => settle(await getSagaServices().payments.refundStatus(input.providerRefundId)),
 });
 
 df.app.activity('recordRefundOutcome', {

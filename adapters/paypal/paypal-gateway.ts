@@ -144,13 +144,24 @@ export class PayPalGateway implements PaymentGateway {
       const { result } = await payments.refundCapturedPayment({
         captureId,
         paypalRequestId: requestId,
+        prefer: 'return=representation',
         body: { amount: { currencyCode: value.currency_code, value: value.value } },
       });
       if (!result.id) throw new Error(`PayPal refunded ${captureId} without a refund id`);
       if (result.status === RefundStatus.Failed || result.status === RefundStatus.Cancelled) return declined(`refund ${result.id} ${result.status}`);
+      if (result.status === RefundStatus.Pending) return { ok: true as const, refundId: result.id, pending: result.statusDetails?.reason ?? 'PENDING' };
       return { ok: true as const, refundId: result.id };
     }, (err) => (payPalIssue(err) === 'CAPTURE_FULLY_REFUNDED' ? { ok: false as const, failure: { kind: 'fully-refunded' as const, reason: `capture ${captureId} is already fully refunded` } } : undefined));
     return r;
+  }
+
+  async refundStatus(refundId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'failed'; reason?: string } | Failed> {
+    return this.call(async ({ payments }) => {
+      const { result } = await payments.getRefund({ refundId });
+      if (result.status === RefundStatus.Pending) return { ok: true as const, status: 'pending' as const, reason: result.statusDetails?.reason ?? 'PENDING' };
+      if (result.status === RefundStatus.Failed || result.status === RefundStatus.Cancelled) return { ok: true as const, status: 'failed' as const, reason: `refund ${refundId} ${result.status}` };
+      return { ok: true as const, status: 'completed' as const };
+    });
   }
 
   /** `known` turns an error PayPal answers with into a specific result before the generic mapping. */

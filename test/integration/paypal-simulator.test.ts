@@ -250,6 +250,30 @@ test('a pending capture: PENDING with its reason, not refundable, then COMPLETED
   expect(await gateway.captureStatus(dcap.captureId)).toEqual({ ok: true, status: 'denied', reason: expect.stringContaining('DECLINED') });
 });
 
+test('a pending refund: PENDING with its reason and holding its amount, then COMPLETED; a failed one gives the amount back', async () => {
+  const { gateway } = await start({ pendingCaptureMs: 1_000 });
+  const ok = await authorized(gateway, 'o-rp', 'vault-refund-pending');
+  const cap = await gateway.capture(ok.authorizationId, 'o-rp-capture');
+  if (!cap.ok) throw new Error('expected a capture');
+  const r = await gateway.refund(cap.captureId, eur(8488), 'o-rp-refund');
+  expect(r).toEqual({ ok: true, refundId: expect.any(String), pending: 'ECHECK' });
+  if (!r.ok) return;
+  expect(await gateway.refundStatus(r.refundId)).toEqual({ ok: true, status: 'pending', reason: 'ECHECK' });
+  // Its amount is held: nothing more can be refunded meanwhile.
+  expect(await gateway.refund(cap.captureId, eur(1), 'o-rp-refund-2')).toEqual({ ok: false, failure: { kind: 'fully-refunded', reason: expect.any(String) } });
+  await new Promise((res) => setTimeout(res, 1_200));
+  expect(await gateway.refundStatus(r.refundId)).toEqual({ ok: true, status: 'completed' });
+
+  const f = await authorized(gateway, 'o-rf', 'vault-refund-pending-failed');
+  const fcap = await gateway.capture(f.authorizationId, 'o-rf-capture');
+  if (!fcap.ok) throw new Error('expected a capture');
+  const fr = await gateway.refund(fcap.captureId, eur(100), 'o-rf-refund');
+  if (!fr.ok) throw new Error('expected a pending refund');
+  await new Promise((res) => setTimeout(res, 1_200));
+  expect(await gateway.refundStatus(fr.refundId)).toEqual({ ok: true, status: 'failed', reason: expect.stringContaining('FAILED') });
+  expect(await gateway.captureStatus(fcap.captureId)).toEqual({ ok: true, status: 'completed' });
+});
+
 test('503 on the first attempt, success on the retry with the same request id: exactly one authorization and one capture', async () => {
   const { gateway, base } = await start();
   const created = await gateway.createOrder({ orderId: 'o-flaky', amount: eur(2500), vaultId: 'vault-flaky', ...urls, requestId: 'o-flaky-create' });

@@ -142,3 +142,24 @@ test('PayPal makes the refund but its answers are lost: the refund stays request
   expect(pp.flatMap((p) => p.refunds).map((r) => r.amount.value)).toEqual([(asked.body.amount / 100).toFixed(2)]);
   await refundMail(email, order.id, asked.body.id);
 });
+
+test('a refund PayPal holds (PENDING) gets its credit note only once paid out; one that then fails is recorded failed', async () => {
+  const held = await c.place({ vaultId: 'vault-refund-pending', items: [{ sku: 'NOTE-A5-DOT', quantity: 1 }] });
+  const failing = await c.place({ vaultId: 'vault-refund-pending-failed', items: [{ sku: 'NOTE-A5-DOT', quantity: 1 }] });
+  await c.until(held.customer, held.order.id, ['shipped', 'delivered']);
+  await c.until(failing.customer, failing.order.id, ['shipped', 'delivered']);
+  const a = await refund(held.order.id, { items: [{ sku: 'NOTE-A5-DOT', quantity: 1 }], reason: 'Lost in transit' });
+  const b = await refund(failing.order.id, { items: [{ sku: 'NOTE-A5-DOT', quantity: 1 }], reason: 'Lost in transit' });
+  await waitFor(async () => (host.output().includes(`refund ${a.body.id} of order ${held.order.id}: PayPal holds refund`) ? true : undefined), 'the pending refund');
+  // While PayPal holds it: requested, its PayPal id known, no credit note.
+  expect((await c.get(held.customer, held.order.id)).refunds[0]).toMatchObject({ status: 'requested', paypalRefundId: expect.any(String), creditNote: null });
+  const done = await settled(held.customer, held.order.id, a.body.id);
+  expect(done.refund).toMatchObject({ status: 'completed', creditNote: expect.stringMatching(/^CN-/) });
+  expect((await c.paypal(held.order.id)).flatMap((p) => p.refunds).map((r) => r.status)).toEqual(['COMPLETED']);
+  await refundMail(held.email, held.order.id, a.body.id);
+
+  const lost = await settled(failing.customer, failing.order.id, b.body.id);
+  expect(lost.refund).toMatchObject({ status: 'failed', creditNote: null, failure: expect.stringContaining('could not pay out') });
+  expect(lost.order.payment.refunded).toBeNull();
+  expect((await c.paypal(failing.order.id)).flatMap((p) => p.captures).map((x) => x.status)).toEqual(['COMPLETED']);
+});

@@ -30,6 +30,9 @@ export const CAPTURE_PENDING_VAULT = 'vault-capture-pending';
 export const CAPTURE_PENDING_DENIED_VAULT = 'vault-capture-pending-denied';
 /** Pending, then completed without a webhook: as when PayPal's delivery is lost. */
 export const CAPTURE_PENDING_QUIET_VAULT = 'vault-capture-pending-quiet';
+/** Refunds are PENDING (an eCheck-funded refund), then complete, or fail, after `pendingCaptureMs`. */
+export const REFUND_PENDING_VAULT = 'vault-refund-pending';
+export const REFUND_PENDING_FAILED_VAULT = 'vault-refund-pending-failed';
 const pendingVaults = new Set([CAPTURE_PENDING_VAULT, CAPTURE_PENDING_DENIED_VAULT, CAPTURE_PENDING_QUIET_VAULT]);
 
 export class PayPalOperations {
@@ -215,6 +218,26 @@ export class PayPalOperations {
     return representation ? { status: 200, body: view, events: [event] } : { status: 204, events: [event] };
   }
 
+  /** What is left to refund on a capture: its amount less every refund not FAILED (PENDING ones hold theirs). */
+  private refundableOf(capture: CaptureRecord): bigint {
+    return toMinor(capture.amount) - this.store.refundsOfCapture(capture.id).filter((r) => r.status !== 'FAILED').reduce((total, r) => total + toMinor(r.amount), 0n);
+  }
+
+  /** Settles the PENDING refunds that are due; a failed one gives its amount back to the capture. */
+  settleDueRefunds(): WebhookEvent[] {
+    const time = this.iso();
+    return this.store.refundsSettlingBy(time).flatMap((r) => {
+      const { settles, status_details: _, ...rest } = r;
+      const settled: RefundRecord = { ...rest, status: settles!.to, update_time: time };
+      this.store.saveRefund(settled);
+      const capture = this.capture(r.capture_id);
+      const left = this.refundableOf(capture);
+      this.store.saveCapture({ ...capture, status: left === 0n ? 'REFUNDED' : left === toMinor(capture.amount) ? 'COMPLETED' : 'PARTIALLY_REFUNDED', update_time: time });
+      if (settled.status !== 'COMPLETED') return [];
+      return [webhookEvent('PAYMENT.CAPTURE.REFUNDED', 'refund', this.resources.refund(settled), `A ${r.amount.value} ${r.amount.currency_code} capture payment was refunded`, time)];
+    });
+  }
+
   /** Settles the PENDING captures that are due: COMPLETED, or DECLINED (PayPal's "denied"). */
   settleDueCaptures(): WebhookEvent[] {
     const time = this.iso();
@@ -242,17 +265,28 @@ export class PayPalOperations {
       throw unprocessable('REFUND_NOT_ALLOWED', 'Refund cannot be issued for a capture that was not completed.', 'payments');
     }
     const req = isObject(body) ? body : {};
-    const refunded = this.store.refundsOfCapture(capture.id).reduce((total, r) => total + toMinor(r.amount), 0n);
-    const remaining = toMinor(capture.amount) - refunded;
+    const remaining = this.refundableOf(capture);
     const amount = req.amount === undefined ? { currency_code: capture.amount.currency_code, value: formatMinor(remaining, capture.amount.currency_code) } : this.requestAmount(req.amount, capture.amount, 'payments');
     if (toMinor(amount) > remaining) {
       throw unprocessable('REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.', 'payments', { field: '/amount/value', value: amount.value, location: 'body' });
     }
     const time = this.iso();
-    const refund: RefundRecord = { id: newId(), capture_id: capture.id, order_id: capture.order_id, status: 'COMPLETED', amount, create_time: time, update_time: time };
+    const vault = this.store.getOrder(capture.order_id)?.vault_id;
+    const pending = vault === REFUND_PENDING_VAULT || vault === REFUND_PENDING_FAILED_VAULT;
+    const refund: RefundRecord = {
+      id: newId(),
+      capture_id: capture.id,
+      order_id: capture.order_id,
+      status: pending ? 'PENDING' : 'COMPLETED',
+      ...(pending ? { status_details: { reason: 'ECHECK' }, settles: { at: new Date(this.now() + this.pendingCaptureMs).toISOString(), to: vault === REFUND_PENDING_FAILED_VAULT ? 'FAILED' as const : 'COMPLETED' as const } } : {}),
+      amount,
+      create_time: time,
+      update_time: time,
+    };
     this.store.saveRefund(refund);
     this.store.saveCapture({ ...capture, status: toMinor(amount) === remaining ? 'REFUNDED' : 'PARTIALLY_REFUNDED', update_time: time });
     const view = this.resources.refund(refund);
+    if (pending) return { status: 201, body: representation ? view : this.resources.minimal(view), events: [] };
     const summary = `A ${amount.value} ${amount.currency_code} capture payment was refunded`;
     return {
       status: 201,

@@ -89,6 +89,7 @@ export class PayPalResources {
     return {
       id: r.id,
       status: r.status,
+      ...(r.status_details ? { status_details: r.status_details } : {}),
       amount: r.amount,
       create_time: r.create_time,
       update_time: r.update_time,

@@ -210,7 +210,7 @@ export class PayPalSimulator {
   }
 
   private settleCaptures(): void {
-    const events = this.o.db.transaction(() => this.operations.settleDueCaptures())();
+    const events = this.o.db.transaction(() => [...this.operations.settleDueCaptures(), ...this.operations.settleDueRefunds()])();
     for (const e of events) this.dispatcher?.send(e);
   }
 

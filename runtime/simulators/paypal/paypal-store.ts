@@ -61,7 +61,10 @@ export interface RefundRecord {
   id: string;
   capture_id: string;
   order_id: string;
-  status: 'COMPLETED';
+  status: 'COMPLETED' | 'PENDING' | 'FAILED';
+  status_details?: { reason: string };
+  /** Simulator only, never shown: when a PENDING refund settles, and how. */
+  settles?: { at: string; to: 'COMPLETED' | 'FAILED' };
   amount: Amount;
   create_time: string;
   update_time: string;
@@ -157,6 +160,11 @@ export class PayPalStore {
   /** PENDING captures due to settle by `at`. */
   capturesSettlingBy(at: string): CaptureRecord[] {
     return parseAll(this.db.prepare("SELECT data FROM pp_captures WHERE json_extract(data, '$.status') = 'PENDING' AND json_extract(data, '$.settles.at') <= ?").all(at));
+  }
+
+  /** PENDING refunds due to settle by `at`. */
+  refundsSettlingBy(at: string): RefundRecord[] {
+    return parseAll(this.db.prepare("SELECT data FROM pp_refunds WHERE json_extract(data, '$.status') = 'PENDING' AND json_extract(data, '$.settles.at') <= ?").all(at));
   }
 
   capturesOf(orderId: string): CaptureRecord[] {
