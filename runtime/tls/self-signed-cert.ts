@@ -13,11 +13,9 @@ const SUBJECT_ALT_NAME = '2.5.29.17';
 export function selfSignedCertificate(opts: { privateKey: KeyObject; publicKey: KeyObject; commonName: string; notBefore: Date; notAfter: Date; altNames?: string[] }): string {
   const algorithm = seq(oid(SHA256_WITH_RSA), Buffer.from([0x05, 0x00]));
   const name = seq(set(seq(oid(COMMON_NAME), tlv(0x0c, Buffer.from(opts.commonName, 'utf8')))));
-  const serial = randomBytes(12);
-  serial[0] &= 0x7f; // positive INTEGER
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // [0] version v3
-    integer(serial),
+    integer(certificateSerial(randomBytes(12))),
     algorithm,
     name,
     seq(utcTime(opts.notBefore), utcTime(opts.notAfter)),
@@ -53,6 +51,17 @@ function tlv(tag: number, content: Buffer): Buffer {
 const seq = (...parts: Buffer[]) => tlv(0x30, Buffer.concat(parts));
 const set = (...parts: Buffer[]) => tlv(0x31, Buffer.concat(parts));
 const integer = (bytes: Buffer) => tlv(0x02, bytes);
+
+/**
+ * A serial number from random bytes as DER wants it: positive (high bit clear) and minimal (no
+ * leading zero byte). A first byte of 0 would be "illegal padding" whenever the next one is below
+ * 0x80, which made one start in a few hundred fail.
+ */
+export function certificateSerial(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = 1 + (serial[0] % 0x7f);
+  return serial;
+}
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split('.').map(Number);
