@@ -6,7 +6,7 @@ import { canTransition } from '../domain/order-status';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage, OrderStageEvent } from '../domain/order-events';
 import { buildInvoice, buildPartialCreditNote } from '../domain/invoice';
-import { add, zero } from '../domain/money';
+import { sum } from '../domain/money';
 import type { Refund } from '../domain/refund';
 import type { Party } from '../domain/invoice';
 import type { DocumentStore, InvoiceStore, OrderStore, StageEventPublisher, Versioned } from './ports';
@@ -23,28 +23,41 @@ export async function mustLoad(orders: OrderStore, orderId: string, customerId: 
 }
 
 /**
+ * Re-reads and rewrites the order under its ETag until one write lands (the saga, the API and
+ * other activities write the same document). `change` returning undefined writes nothing.
+ */
+async function updateOrder(orders: OrderStore, a: { orderId: string; customerId: string }, change: (order: Order) => Order | undefined): Promise<Order> {
+  for (;;) {
+    const current = await mustLoad(orders, a.orderId, a.customerId);
+    const next = change(current.value);
+    if (!next) return current.value;
+    const written = await orders.replace(next, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
+  }
+}
+
+/**
  * Moves the order through the state machine with an optimistic-concurrency write. Repeating an
  * event that is already on the timeline succeeds without a change; an event the current status
  * does not allow (typically because the customer cancelled meanwhile) is reported, not thrown.
  */
 export async function advanceOrder(orders: OrderStore, a: { orderId: string; customerId: string; event: OrderEvent; at: string; patch?: OrderPatch }): Promise<AdvanceResult> {
-  for (;;) {
-    const current = await mustLoad(orders, a.orderId, a.customerId);
-    if (current.value.timeline.some((t) => t.event === a.event)) return { ok: true, order: current.value };
-    if (!canTransition(current.value.status, a.event)) return { ok: false, status: current.value.status };
-    const next = { ...applyEvent(current.value, a.event, a.at), ...a.patch };
-    const written = await orders.replace(next, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return { ok: true, order: written.value };
-  }
+  let refusedBy: OrderStatus | undefined;
+  const order = await updateOrder(orders, a, (o) => {
+    refusedBy = undefined;
+    if (o.timeline.some((t) => t.event === a.event)) return undefined;
+    if (!canTransition(o.status, a.event)) {
+      refusedBy = o.status;
+      return undefined;
+    }
+    return { ...applyEvent(o, a.event, a.at), ...a.patch };
+  });
+  return refusedBy ? { ok: false, status: refusedBy } : { ok: true, order };
 }
 
 /** Records facts without a status change (e.g. the refund on a cancelled order). */
-export async function patchOrder(orders: OrderStore, a: { orderId: string; customerId: string; patch: OrderPatch; at: string }): Promise<Order> {
-  for (;;) {
-    const current = await mustLoad(orders, a.orderId, a.customerId);
-    const written = await orders.replace({ ...current.value, ...a.patch, updatedAt: a.at }, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
-  }
+export function patchOrder(orders: OrderStore, a: { orderId: string; customerId: string; patch: OrderPatch; at: string }): Promise<Order> {
+  return updateOrder(orders, a, (o) => ({ ...o, ...a.patch, updatedAt: a.at }));
 }
 
 /** A refund recorded on the order, or an error: the refund saga is only started for recorded ones. */
@@ -54,15 +67,14 @@ export function refundOf(order: Order, refundId: string): Refund {
   return r;
 }
 
+const withRefund = (order: Order, changed: Refund): Refund[] => (order.refunds ?? []).map((r) => (r.id === changed.id ? changed : r));
+
 /** Keeps PayPal's refund id on the refund the moment the money moved, so nothing refunds it twice. */
 export async function recordRefundPaid(orders: OrderStore, a: { orderId: string; customerId: string; refundId: string; providerRefundId: string }): Promise<void> {
-  for (;;) {
-    const current = await mustLoad(orders, a.orderId, a.customerId);
-    if (refundOf(current.value, a.refundId).providerRefundId) return;
-    const refunds = (current.value.refunds ?? []).map((r) => (r.id === a.refundId ? { ...r, providerRefundId: a.providerRefundId } : r));
-    const written = await orders.replace({ ...current.value, refunds }, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return;
-  }
+  await updateOrder(orders, a, (o) => {
+    const r = refundOf(o, a.refundId);
+    return r.providerRefundId ? undefined : { ...o, refunds: withRefund(o, { ...r, providerRefundId: a.providerRefundId }) };
+  });
 }
 
 /**
@@ -73,20 +85,17 @@ export async function recordRefundOutcome(
   orders: OrderStore,
   a: { orderId: string; customerId: string; refundId: string; at: string } & ({ outcome: 'completed'; providerRefundId: string; creditNote: { number: string; issuedAt: string } } | { outcome: 'failed'; reason: string }),
 ): Promise<Refund> {
-  for (;;) {
-    const current = await mustLoad(orders, a.orderId, a.customerId);
-    const before = refundOf(current.value, a.refundId);
-    if (before.status !== 'requested') return before;
+  const order = await updateOrder(orders, a, (o) => {
+    const before = refundOf(o, a.refundId);
+    if (before.status !== 'requested') return undefined;
     const after: Refund = a.outcome === 'completed'
       ? { ...before, status: 'completed', completedAt: a.at, providerRefundId: a.providerRefundId, creditNote: a.creditNote }
       : { ...before, status: 'failed', completedAt: a.at, failure: a.reason };
-    const refunds = (current.value.refunds ?? []).map((r) => (r.id === a.refundId ? after : r));
-    const charge = current.value.charge;
+    const refunds = withRefund(o, after);
     const completed = refunds.filter((r) => r.status === 'completed').map((r) => r.amount);
-    const next: Order = { ...current.value, refunds, updatedAt: a.at, ...(charge && completed.length > 0 ? { charge: { ...charge, refunded: completed.reduce(add, zero(charge.amount.currency)) } } : {}) };
-    const written = await orders.replace(next, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return after;
-  }
+    return { ...o, refunds, updatedAt: a.at, ...(o.charge && completed.length > 0 ? { charge: { ...o.charge, refunded: sum(o.charge.amount.currency, completed) } } : {}) };
+  });
+  return refundOf(order, a.refundId);
 }
 
 export function stageEvent(order: Order, stage: EmailStage, at: string, extra: { reason?: string; refundId?: string } = {}): OrderStageEvent {

@@ -58,8 +58,15 @@ export function buildInvoice(order: Order, doc: DocumentHeader): Invoice {
     taxRate: l.taxRate,
     tax: l.tax,
   }));
-  lines.push({ sku: 'SHIPPING', description: `Shipping (${q.shipping.method})`, quantity: 1, unitPrice: q.shipping.amount, net: q.shipping.amount, taxRate: q.shipping.taxRate, tax: q.shipping.tax });
+  lines.push(shippingLine(q));
   return document(order, lines, doc);
+}
+
+export const shippingSku = 'SHIPPING';
+
+/** The shipping fee as an invoice line. */
+export function shippingLine(q: Order['quote']): InvoiceLine {
+  return { sku: shippingSku, description: `Shipping (${q.shipping.method})`, quantity: 1, unitPrice: q.shipping.amount, net: q.shipping.amount, taxRate: q.shipping.taxRate, tax: q.shipping.tax };
 }
 
 /** The credit note for part of an order: exactly the lines (and amounts) of one refund. */

@@ -4,6 +4,7 @@
 // however a line is returned (one unit at a time or all at once) the refunds add up exactly to
 // the invoiced line, never more, and never a negative amount.
 import type { InvoiceLine } from './invoice';
+import { shippingLine, shippingSku } from './invoice';
 import type { Money } from './money';
 import { add, money, sum } from './money';
 import type { InvoiceRef, Order } from './order';
@@ -44,8 +45,6 @@ export interface RefundProblem {
   message: string;
   pointer: string;
 }
-
-export const shippingSku = 'SHIPPING';
 
 /** Goods have left: before that, cancelling the order is the way to get the money back. */
 export const refundableStatuses: ReadonlySet<OrderStatus> = new Set(['shipped', 'delivered']);
@@ -96,8 +95,7 @@ export function planRefund(order: Order, req: RefundRequest): RefundPlan {
     if (refundedUnits(order, shippingSku) > 0) {
       problems.push({ code: 'shipping-already-refunded', message: 'The shipping fee was already refunded.', pointer: '/shipping' });
     } else {
-      const s = q.shipping;
-      lines.push({ sku: shippingSku, description: `Shipping (${s.method})`, quantity: 1, unitPrice: s.amount, net: s.amount, taxRate: s.taxRate, tax: s.tax });
+      lines.push(shippingLine(q));
     }
   }
   if (problems.length === 0 && lines.length === 0) problems.push({ code: 'nothing-to-refund', message: 'Name at least one item, or the shipping fee.', pointer: '/items' });

@@ -21,7 +21,7 @@ import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durabl
 import type { Charge, Shipment } from '../domain/order';
 import type { VoidAnswer } from './saga-activities';
 import { sagaHas } from './wiring/saga-versions';
-import { activityRetry, failureText } from './wiring/activity-retry';
+import { activityRetry as retry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
 
 
 /** What the saga needs to know about the order, loaded once. */
@@ -38,11 +38,6 @@ type RefundAnswer = { ok: true; alreadyRefunded?: boolean } | { ok: false; reaso
 type ShipAnswer = { ok: true; shipment: Shipment } | { ok: false; kind?: CarrierFailureKind; reason?: string };
 /** `held`: the shipment was booked (or refused) after the order had been on hold. */
 type ShipOutcome = (ShipAnswer & { held?: boolean }) | { ok: false; kind: 'cancelled'; held: true };
-
-const retry = activityRetry;
-
-/** Durable-timer retries double their wait up to this (or the configured first wait, if longer). */
-const maxRecoveryDelaySeconds = 3600;
 
 /** PayPal's reviews and eCheck clearing take days; a week without an answer needs a person. */
 const capturePendingWarningSeconds = 7 * 24 * 3600;
@@ -106,7 +101,7 @@ function* refundUntilAccepted(
         timer.cancel();
         retryNow = context.df.waitForExternalEvent(retryNowEvent);
       }
-      delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, o.times.retryDelaySeconds));
+      delay = nextRecoveryDelay(delay, o.times.retryDelaySeconds);
     }
     total++;
     let r: RefundAnswer;
@@ -276,7 +271,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         return { ok: false, kind: 'cancelled', held: true };
       }
       if (woke === retryNow) retryNow = context.df.waitForExternalEvent(retryNowEvent);
-      else delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, recovery.retryDelaySeconds));
+      else delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
       attempts++;
       let r: ShipAnswer;
       try {
@@ -316,7 +311,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         timer.cancel();
         settled = context.df.waitForExternalEvent(captureSettledEvent);
       } else {
-        delay = Math.min(delay * 2, Math.max(maxRecoveryDelaySeconds, recovery.retryDelaySeconds));
+        delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
       }
       // A webhook only says that something changed: PayPal's answer decides.
       let s: { ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; reason: string } | undefined;

@@ -9,10 +9,7 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { formatDocumentNumber } from '../domain/invoice';
 import type { RefundOrderInput } from './wiring/durable-workflow';
-import { activityRetry, failureText } from './wiring/activity-retry';
-
-/** Waits between asking PayPal again double up to an hour (or the configured first wait, if longer). */
-const maxDelaySeconds = 3600;
+import { activityRetry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
 
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
 
@@ -22,7 +19,7 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
 
   type Paid = { ok: true; providerRefundId: string; pending?: string } | { ok: false; reason: string };
-  const nextDelay = (d: number) => Math.min(d * 2, Math.max(maxDelaySeconds, retryDelaySeconds));
+  const nextDelay = (d: number) => nextRecoveryDelay(d, retryDelaySeconds);
 
   /** PayPal accepted the refund but has not paid it out (e.g. an eCheck-funded refund): ask until it has, or failed. */
   function* payout(providerRefundId: string, reason: string): Generator<Task, Paid, unknown> {

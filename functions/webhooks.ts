@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { verifyPayPalWebhook } from '../adapters/paypal/webhook-verifier';
 import { carrierTrackingEventSchema, verifyCarrierWebhook } from '../adapters/carrier/dhl-carrier-gateway';
 import { clientEndpoint } from './http/endpoint';
+import { orderIdSchema } from './http/schemas';
 import { problemResponse } from './http/problem';
 import { captureSettledEvent, deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
@@ -49,7 +50,7 @@ df.app.client.http('paypalWebhook', {
     const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
     context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
     if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
-    if (captureSettled.has(e.event_type) && orderId && /^ord_[\w-]{16}$/.test(orderId)) {
+    if (captureSettled.has(e.event_type) && orderId && orderIdSchema.safeParse(orderId).success) {
       // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
       // asks PayPal itself: this is a hint.
       const order = await getServices().orders.find(orderId);
@@ -73,7 +74,7 @@ df.app.client.http('paypalReturn', {
     const orderId = req.query.get('orderId') ?? '';
     const token = req.query.get('token') ?? '';
     // Only the buyer (redirected by PayPal) knows the PayPal order id of this order.
-    const found = /^ord_[\w-]{16}$/.test(orderId) ? await getServices().orders.find(orderId) : undefined;
+    const found = orderIdSchema.safeParse(orderId).success ? await getServices().orders.find(orderId) : undefined;
     if (!found || !token || found.value.charge?.providerOrderId !== token) {
       return problemResponse(req, { status: 404, type: 'order-not-found', title: 'Order not found', detail: 'This payment return link does not match an order.' });
     }

@@ -72,37 +72,31 @@ export class DurableOrderWorkflow implements OrderWorkflow {
   ) {}
 
   async start(order: Order, mayExist: boolean): Promise<void> {
-    // startNew on a finished instance would run the saga again, so look first.
+    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds, recovery: this.recovery };
+    await this.startOnce(sagaName, order.id, input, mayExist);
+  }
+
+  async startRefund(order: Order, refundId: string): Promise<void> {
+    const restock = order.refunds?.find((r) => r.id === refundId)?.restock;
+    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds, ...(restock ? { restock } : {}) };
+    // A refund saga never runs twice, so always look first.
+    await this.startOnce('refundOrder', refundInstanceId(order.id, refundId), input, true);
+  }
+
+  /** Starts the instance unless it exists; startNew on a finished instance would run it again, so `mayExist` looks first. */
+  private async startOnce(name: string, instanceId: string, input: unknown, mayExist: boolean): Promise<void> {
     if (mayExist) {
       try {
-        await this.client.getStatus(order.id);
+        await this.client.getStatus(instanceId);
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     }
-    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds, recovery: this.recovery };
     try {
-      await this.client.startNew(sagaName, { instanceId: order.id, input });
+      await this.client.startNew(name, { instanceId, input });
     } catch (err) {
       if (!isConflict(err)) throw err; // a concurrent retry started it first
-    }
-  }
-
-  async startRefund(order: Order, refundId: string): Promise<void> {
-    const instanceId = refundInstanceId(order.id, refundId);
-    try {
-      await this.client.getStatus(instanceId);
-      return; // running or finished: a refund saga never runs twice
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    const restock = order.refunds?.find((r) => r.id === refundId)?.restock;
-    const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds, ...(restock ? { restock } : {}) };
-    try {
-      await this.client.startNew('refundOrder', { instanceId, input });
-    } catch (err) {
-      if (!isConflict(err)) throw err;
     }
   }
 

@@ -87,8 +87,11 @@ export class PayPalStore {
       CREATE INDEX IF NOT EXISTS pp_authorizations_order ON pp_authorizations (order_id);
       CREATE TABLE IF NOT EXISTS pp_captures (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, authorization_id TEXT, data TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS pp_captures_order ON pp_captures (order_id);
+      -- The settle tick (every 250 ms) and every read look for due PENDING rows: index only those.
+      CREATE INDEX IF NOT EXISTS pp_captures_pending ON pp_captures (json_extract(data, '$.settles.at')) WHERE json_extract(data, '$.status') = 'PENDING';
       CREATE TABLE IF NOT EXISTS pp_refunds (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, capture_id TEXT NOT NULL, data TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS pp_refunds_capture ON pp_refunds (capture_id);
+      CREATE INDEX IF NOT EXISTS pp_refunds_pending ON pp_refunds (json_extract(data, '$.settles.at')) WHERE json_extract(data, '$.status') = 'PENDING';
       CREATE TABLE IF NOT EXISTS pp_idempotency (
         client_id TEXT NOT NULL, endpoint TEXT NOT NULL, request_id TEXT NOT NULL,
         status INTEGER NOT NULL, body TEXT NOT NULL, stored_at INTEGER NOT NULL,
