@@ -21,7 +21,9 @@ Options:
   --app-root DIR         Folder with host.json and package.json (default: .)
   --main GLOB            Entry files, overriding package.json "main"
   --port N               HTTP port (default: 7071; 0 picks a free port)
-  --host ADDR            Address to listen on (default: 127.0.0.1)
+  --host ADDR            Address to listen on (default: 127.0.0.1); on any other address the
+                         dev endpoints (/dev/, /sim/, /local-issuer/, /emails) still answer
+                         only callers on this machine
   --servicebus-port N    AMQP port of the Service Bus emulator (default: 5672; 0 picks one)
   --cosmos-port N        Port of the Cosmos DB emulator (default: 8081; 0 picks one)
   --blob-port N          Port of Azurite's Blob service (default: 10000; 0 picks one)

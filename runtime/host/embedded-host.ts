@@ -9,7 +9,10 @@ import Database from 'better-sqlite3';
 import { FunctionRegistry } from './core-api';
 import { FunctionIndex, HttpFunction } from './function-index';
 import type { RegisteredFunction } from './core-api';
-import { authorize, HostKeys, readBody, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { authorize, HostKeys, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { continueBody, readBody, refuseTooLarge } from './request-body';
+import { durableApiBodyLimit, functionBodyLimit } from './body-limit';
+import { isLocalCaller, isLoopback, isLoopbackHost } from './local-caller';
 import { FunctionInvocationError, Invoker } from './invoker';
 import { Level, Logger } from './logger';
 import { loadApp, resolveEntryFiles } from './app-loader';
@@ -44,6 +47,8 @@ export interface HostOptions {
 
 const rpcPrefix = '/durabletask/';
 const webhookPrefix = '/runtime/webhooks/durabletask/';
+/** The local stand-ins for Azure services, served to callers on this machine only. */
+const devPaths = /^\/(local-issuer|sim|dev)\/|^\/emails[:/]/;
 
 export class EmbeddedHost {
   readonly logger: Logger;
@@ -67,7 +72,8 @@ export class EmbeddedHost {
   private clientData!: Record<string, unknown>;
   private routePrefix = '/api';
   private rpcBaseUrl = '';
-  private maxBodyBytes = 100 * 1024 * 1024;
+  /** Bytes a function route accepts (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT); set in start(). */
+  private maxBodyBytes = 0;
   private ready = false;
 
   constructor(private readonly options: HostOptions) {
@@ -81,11 +87,13 @@ export class EmbeddedHost {
     this.hostJson = readHostJson(o.appRoot);
     const prefix = this.hostJson.extensions?.http?.routePrefix ?? 'api';
     this.routePrefix = prefix === '' ? '' : `/${prefix.replace(/^\/+|\/+$/g, '')}`;
-    this.maxBodyBytes = this.hostJson.extensions?.http?.maxRequestBodySize ?? this.maxBodyBytes;
     fs.mkdirSync(o.dataDir, { recursive: true });
     this.keys = this.loadKeys();
 
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    // Handling Expect: 100-continue ourselves: `100 Continue` goes out only when a body is about
+    // to be read (continueBody), so an oversized upload is refused before it is sent.
+    this.server.on('checkContinue', (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -95,6 +103,9 @@ export class EmbeddedHost {
     const anyInterface = o.host === '0.0.0.0' || o.host === '::';
     const publicHost = anyInterface ? 'localhost' : o.host.includes(':') ? `[${o.host}]` : o.host;
     this.baseUrl = `http://${publicHost}:${port}`;
+    if (!isLoopbackHost(o.host)) {
+      this.logger.warn(`Listening on ${o.host}, reachable from other machines: the local dev endpoints (/dev/, /sim/, /local-issuer/, /emails) stay loopback-only (callers on this machine); other callers get 403`);
+    }
     this.rpcBaseUrl = `http://127.0.0.1:${port}${rpcPrefix}`;
     // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set
     // (and does so as well if it contains 0.0.0.0).
@@ -102,6 +113,12 @@ export class EmbeddedHost {
     process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
     this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, blobPort: o.blobPort ?? 10000, appTelemetry: o.appTelemetry ?? true, logger: this.logger });
     await this.dev.start(this.baseUrl);
+    // After local.settings.json and the local services' defaults, either of which may carry the
+    // app setting; function routes answer 503 until the host is ready, so none is read before.
+    const limit = functionBodyLimit(process.env, this.hostJson.extensions?.http?.maxRequestBodySize);
+    this.maxBodyBytes = limit.bytes;
+    if (limit.warning) this.logger.warn(limit.warning);
+    if (limit.source !== 'default') this.logger.info(`Function request bodies are limited to ${limit.bytes} bytes (${limit.source})`);
 
     this.db = new Database(path.join(o.dataDir, 'runtime.db'));
     this.db.pragma('journal_mode = WAL');
@@ -214,7 +231,11 @@ export class EmbeddedHost {
       if (url.pathname === '/admin/host/status') return json(res, 200, { state: this.ready ? 'Running' : 'Initialized', processUptime: Math.round(process.uptime() * 1000) });
       // The local stand-ins for Azure services answer while the app starts and stops, as the
       // real services would.
-      if (this.dev && /^\/(local-issuer|sim|dev)\/|^\/emails[:/]/.test(url.pathname) && (await this.dev.handle(url, res, req))) return;
+      if (devPaths.test(url.pathname)) {
+        if (!isLocalCaller(req.socket)) return problem(res, 403, 'Forbidden', 'The embedded runtime serves /dev/, /sim/, /local-issuer/ and /emails only to callers on this machine.');
+        continueBody(req, res);
+        if (this.dev && (await this.dev.handle(url, res, req))) return;
+      }
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
@@ -243,8 +264,9 @@ export class EmbeddedHost {
       const code = url.searchParams.get('code') ?? req.headers['x-functions-key'];
       if (code !== this.systemKey && code !== this.keys.master) return void res.writeHead(401).end();
     }
-    const body = await readBody(req, this.maxBodyBytes);
-    if (body === 'too-large') return void res.writeHead(413).end();
+    const body = await readBody(req, res, durableApiBodyLimit);
+    if (body === 'too-large') return refuseTooLarge(req, res);
+    if (body === 'aborted') return;
     const rest = url.pathname.slice(isPublic ? webhookPrefix.length : rpcPrefix.length).replace(/\/+$/, '');
     const traceparent = req.headers.traceparent;
     const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'), Array.isArray(traceparent) ? traceparent[0] : traceparent);
@@ -255,8 +277,9 @@ export class EmbeddedHost {
 
   private async invokeHttp(f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     if (!authorize(f, url, req, this.keys)) return void res.writeHead(401).end();
-    const body = await readBody(req, this.maxBodyBytes);
-    if (body === 'too-large') return void res.writeHead(413).end();
+    const body = await readBody(req, res, this.maxBodyBytes);
+    if (body === 'too-large') return refuseTooLarge(req, res);
+    if (body === 'aborted') return;
     try {
       const response = await this.invoker.invoke(f.fn, {
         inputData: [{ name: f.triggerName, data: { http: toRpcHttp(req, url, params, body) } }],
@@ -273,8 +296,9 @@ export class EmbeddedHost {
   }
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
+function problem(res: http.ServerResponse, status: number, title: string, detail: string): void {
+  const text = JSON.stringify({ type: 'about:blank', title, status, detail });
+  res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFunction } from './function-index';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './rpc-types';
+import { clientAddressHeaderNames, clientAddressHeaders } from './client-address';
 
 export interface HostKeys {
   master: string;
@@ -23,6 +24,9 @@ export function toRpcHttp(req: IncomingMessage, url: URL, params: Record<string,
   for (const [k, v] of Object.entries(req.headers)) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
   }
+  // The front end's view of the caller replaces whatever the caller claimed.
+  for (const name of clientAddressHeaderNames) delete headers[name];
+  Object.assign(headers, clientAddressHeaders(req.socket?.remoteAddress, req.socket?.remotePort));
   const query: Record<string, string> = {};
   // The .NET host reads IQueryCollection, which joins repeated keys with commas.
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
@@ -57,15 +61,4 @@ function formatCookie(c: RpcHttpCookie): string {
   if (c.httpOnly?.value) parts.push('HttpOnly');
   if (c.sameSite && c.sameSite !== 'none') parts.push(`SameSite=${c.sameSite === 'explicitNone' ? 'None' : c.sameSite[0].toUpperCase() + c.sameSite.slice(1)}`);
   return parts.join('; ');
-}
-
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -39,6 +39,22 @@ export function toItem(op: StoredOperation, status: OperationStatus): EmailItem 
   return item;
 }
 
+export interface ListingProblem {
+  status: 400;
+  title: string;
+  detail: string;
+}
+
+/**
+ * Listing the mailbox names one recipient (?to=): the simulated mailbox holds every customer's
+ * mail, so all of it is shown only on an explicit ?all=true from a local operator.
+ */
+export function mailboxListingProblem(url: URL): ListingProblem | undefined {
+  if (url.pathname !== '/dev/emails' && url.pathname !== '/dev/emails.html') return undefined;
+  if (url.searchParams.get('to') || url.searchParams.get('all') === 'true') return undefined;
+  return { status: 400, title: 'Recipient required', detail: 'Pass ?to=<address> to list the emails sent to one address (or ?all=true to list every email).' };
+}
+
 export function mailboxPage(items: EmailItem[], to: string | undefined): string {
   const title = to ? `Emails to ${to}` : 'All emails';
   const cards = items
