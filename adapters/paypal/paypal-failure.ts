@@ -1,5 +1,6 @@
-// Turns what the PayPal SDK throws into the saga's two outcomes: 'declined' (final, tell the
-// customer) or 'unavailable' (retry later with the same PayPal-Request-Id).
+// Turns what the PayPal SDK throws into the saga's outcomes: 'declined' (final, tell the customer),
+// 'unavailable' (retry later with the same PayPal-Request-Id) or 'unauthorized' (PayPal refused our
+// credentials: an operator's problem, not the buyer's).
 import { ApiError, ArgumentsValidationError } from '@paypal/paypal-server-sdk';
 import type { PaymentFailure } from '../../application/ports';
 
@@ -24,8 +25,9 @@ export function toPaymentFailure(err: unknown): PaymentFailure {
   const status = err.statusCode;
   if (status >= 500 || status === 429 || status === 408 || status === 409) return { kind: 'unavailable', reason };
   // Bad credentials or permissions are our configuration problem, not the buyer's: declining
-  // would cancel customers' orders for something an operator fixes, so the saga keeps retrying.
-  if (status === 401 || status === 403) return { kind: 'unavailable', reason: `PayPal refused our credentials: ${reason}` };
+  // would cancel customers' orders for something an operator fixes. Its own kind, so the saga can
+  // hold the order and alert instead of treating it as an outage.
+  if (status === 401 || status === 403) return { kind: 'unauthorized', reason: `PayPal refused our credentials: ${reason}` };
   return { kind: 'declined', reason };
 }
 

@@ -3,6 +3,7 @@
 // on cancel before capture and refunds after. Every mutating call carries the saga's request id
 // as PayPal-Request-Id, so the saga's retries never charge twice; the adapter itself never retries.
 import {
+  AuthorizationStatus,
   CaptureStatus,
   CheckoutPaymentIntent,
   Client,
@@ -11,8 +12,8 @@ import {
   PaymentsController,
   RefundStatus,
 } from '@paypal/paypal-server-sdk';
-import type { LinkDescription } from '@paypal/paypal-server-sdk';
-import type { PaymentFailure, PaymentGateway } from '../../application/ports';
+import type { LinkDescription, PaymentAuthorization } from '@paypal/paypal-server-sdk';
+import type { AuthorizationGrant, PaymentFailure, PaymentGateway } from '../../application/ports';
 import type { Money } from '../../domain/money';
 import { redirectingAxiosAdapter } from './base-url-redirect';
 import { payPalIssue, toPaymentFailure } from './paypal-failure';
@@ -31,6 +32,17 @@ export interface PayPalGatewayConfig {
 const SDK_ORIGINS = { sandbox: 'https://api-m.sandbox.paypal.com', production: 'https://api-m.paypal.com' } as const;
 
 type Failed = { ok: false; failure: PaymentFailure };
+
+/** Reauthorization refusals the saga acts on; any other business refusal stays 'declined'. */
+const REAUTHORIZE_REFUSALS: Record<string, 'expired' | 'not-allowed'> = {
+  AUTHORIZATION_EXPIRED: 'expired',
+  // Inside the honour period, or the original was already reauthorized once.
+  REAUTHORIZATION_TOO_SOON: 'not-allowed',
+  // The id is itself a reauthorization.
+  REAUTHORIZATION_NOT_SUPPORTED: 'not-allowed',
+  AUTHORIZATION_ALREADY_CAPTURED: 'not-allowed',
+  AUTHORIZATION_VOIDED: 'not-allowed',
+};
 
 interface Sdk {
   orders: OrdersController;
@@ -69,17 +81,37 @@ export class PayPalGateway implements PaymentGateway {
     });
   }
 
-  async authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | Failed> {
+  async authorize(providerOrderId: string, requestId: string): Promise<({ ok: true } & AuthorizationGrant) | Failed> {
     return this.call(async ({ orders }) => {
       const { result } = await orders.authorizeOrder({ id: providerOrderId, paypalRequestId: requestId, prefer: 'return=representation' });
       const authorization = result.purchaseUnits?.[0]?.payments?.authorizations?.[0];
       if (!authorization?.id) throw new Error(`PayPal authorized order ${providerOrderId} without an authorization`);
-      if (authorization.status === 'DENIED') return declined(`authorization ${authorization.id} DENIED`);
-      return { ok: true as const, authorizationId: authorization.id };
+      if (authorization.status === AuthorizationStatus.Denied) return declined(`authorization ${authorization.id} DENIED`);
+      return { ok: true as const, ...grantOf(authorization, authorization.id) };
     });
   }
 
-  async capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string } | Failed> {
+  async reauthorize(authorizationId: string, amount: Money, requestId: string): ReturnType<PaymentGateway['reauthorize']> {
+    const value = toPayPalAmount(amount);
+    return this.call(async ({ payments }) => {
+      const { result } = await payments.reauthorizePayment({
+        authorizationId,
+        paypalRequestId: requestId,
+        // The full representation carries create_time and expiration_time.
+        prefer: 'return=representation',
+        body: { amount: { currencyCode: value.currency_code, value: value.value } },
+      });
+      if (!result.id) throw new Error(`PayPal reauthorized ${authorizationId} without an authorization id`);
+      if (result.status === AuthorizationStatus.Denied) return declined(`reauthorization ${result.id} of ${authorizationId} DENIED`);
+      return { ok: true as const, ...grantOf(result, result.id) };
+    }, (err) => {
+      const issue = payPalIssue(err);
+      const kind = issue === undefined ? undefined : REAUTHORIZE_REFUSALS[issue];
+      return kind ? { ok: false as const, failure: { kind, reason: `PayPal refused to reauthorize ${authorizationId}: ${issue}` } } : undefined;
+    });
+  }
+
+  async capture(authorizationId: string, requestId: string): ReturnType<PaymentGateway['capture']> {
     return this.call(async ({ payments }) => {
       // final_capture: the order ships once, so the rest of the authorization is released.
       // The full representation carries status_details: why PayPal holds a PENDING capture.
@@ -90,7 +122,7 @@ export class PayPalGateway implements PaymentGateway {
       }
       if (result.status === CaptureStatus.Pending) return { ok: true as const, captureId: result.id, pending: result.statusDetails?.reason ?? 'PENDING' };
       return { ok: true as const, captureId: result.id };
-    });
+    }, (err) => (payPalIssue(err) === 'AUTHORIZATION_EXPIRED' ? { ok: false as const, failure: { kind: 'expired' as const, reason: `authorization ${authorizationId} has expired` } } : undefined));
   }
 
   async captureStatus(captureId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | Failed> {
@@ -116,8 +148,9 @@ export class PayPalGateway implements PaymentGateway {
       return { ok: true };
     } catch (err) {
       const issue = payPalIssue(err);
-      // Already voided is the state we asked for (e.g. a retry under a new request id).
-      if (issue === 'PREVIOUSLY_VOIDED') return { ok: true };
+      // Already voided is the state we asked for (e.g. a retry under a new request id); so is
+      // expired: PayPal holds nothing and will capture nothing.
+      if (issue === 'PREVIOUSLY_VOIDED' || issue === 'AUTHORIZATION_EXPIRED') return { ok: true };
       // The money was taken after all (a capture whose answer never reached us): not voidable,
       // refundable.
       if (issue === 'PREVIOUSLY_CAPTURED' || issue === 'AUTHORIZATION_ALREADY_CAPTURED') {
@@ -130,7 +163,7 @@ export class PayPalGateway implements PaymentGateway {
   async findCapture(providerOrderId: string): Promise<{ ok: true; capture?: { captureId: string; amount: Money } } | Failed> {
     return this.call(async ({ orders }) => {
       const { result } = await orders.getOrder({ id: providerOrderId });
-      // One purchase unit and one authorization per order, so any capture that moved money is ours.
+      // One purchase unit per order (a reauthorization's captures show on it too), so any capture that moved money is ours.
       const taken = new Set<string>([CaptureStatus.Completed, CaptureStatus.PartiallyRefunded, CaptureStatus.Refunded, CaptureStatus.Pending]);
       const capture = (result.purchaseUnits?.[0]?.payments?.captures ?? []).find((c) => c.id && c.status && taken.has(c.status));
       if (!capture?.id || !capture.amount) return { ok: true as const };
@@ -177,8 +210,9 @@ export class PayPalGateway implements PaymentGateway {
   private failed(err: unknown): Failed {
     const failure = toPaymentFailure(err);
     // The SDK shares one token promise per client; once a token request fails, every later call
-    // replays that rejection. A fresh client fetches a new token on the next call.
-    if (failure.kind === 'unavailable') this.sdk = undefined;
+    // replays that rejection, and a token PayPal refuses (401) stays cached until it expires. A
+    // fresh client fetches a new token on the next call.
+    if (failure.kind === 'unavailable' || failure.kind === 'unauthorized') this.sdk = undefined;
     return { ok: false, failure };
   }
 
@@ -196,6 +230,11 @@ export class PayPalGateway implements PaymentGateway {
     this.sdk = { orders: new OrdersController(client), payments: new PaymentsController(client) };
     return this.sdk;
   }
+}
+
+/** PayPal's dates of an authorization, when it gives them. */
+function grantOf(a: Pick<PaymentAuthorization, 'createTime' | 'expirationTime'>, authorizationId: string): AuthorizationGrant {
+  return { authorizationId, ...(a.createTime ? { createdAt: a.createTime } : {}), ...(a.expirationTime ? { expiresAt: a.expirationTime } : {}) };
 }
 
 function declined(reason: string): Failed {

@@ -56,3 +56,24 @@ export function formatMinor(minor: bigint, currency: string): string {
   const digits = minor.toString().padStart(decimals + 1, '0');
   return decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
+
+/**
+ * Fixed indicative units per US dollar, for PayPal's "+75 USD" reauthorization cap in other
+ * currencies. Not live rates (the simulator converts nothing else): they keep tests deterministic.
+ */
+const UNITS_PER_USD: Record<string, number> = {
+  AUD: 1.5, BRL: 5, CAD: 1.35, CHF: 0.9, CNY: 7.2, CZK: 23, DKK: 6.9, EUR: 0.92, GBP: 0.79, HKD: 7.8, HUF: 360, ILS: 3.7,
+  JPY: 150, MXN: 17, MYR: 4.7, NOK: 10.5, NZD: 1.65, PHP: 56, PLN: 4, SEK: 10.5, SGD: 1.35, THB: 36, TWD: 32, USD: 1,
+};
+
+/**
+ * The most a reauthorization of `original` may ask, in minor units: PayPal allows up to 115% of
+ * the original, and an increase of no more than USD 75.
+ */
+export function reauthorizationLimit(original: Amount): bigint {
+  const minor = toMinor(original);
+  const byPercent = (minor * 115n) / 100n;
+  const decimals = DECIMALS[original.currency_code] ?? 2;
+  const cap = BigInt(Math.round(75 * (UNITS_PER_USD[original.currency_code] ?? 1) * 10 ** decimals));
+  return byPercent < minor + cap ? byPercent : minor + cap;
+}

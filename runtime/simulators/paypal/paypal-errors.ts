@@ -65,6 +65,19 @@ export function authenticationFailure(): PayPalApiError {
   return new PayPalApiError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.');
 }
 
+/**
+ * What PayPal answers for a bearer token it does not know (expired, revoked, made up): the OAuth
+ * error shape, not the REST one (as reported from live v2 calls, e.g. paypal/Checkout-Java-SDK#24).
+ */
+export const INVALID_TOKEN_BODY = { error: 'invalid_token', error_description: 'Access Token not found in cache' } as const;
+
+/** 403 for a caller whose credentials lack the permission (PayPal's error_403 with issue PERMISSION_DENIED). */
+export function notAuthorized(api: PayPalApi): PayPalApiError {
+  return new PayPalApiError(403, 'NOT_AUTHORIZED', 'Authorization failed due to insufficient permissions.', [
+    { issue: 'PERMISSION_DENIED', description: 'You do not have permission to access or perform operations on this resource.' },
+  ], api);
+}
+
 export function internalServerError(): PayPalApiError {
   return new PayPalApiError(500, 'INTERNAL_SERVER_ERROR', 'An internal server error has occurred.', [
     { issue: 'INTERNAL_SERVICE_ERROR', description: 'An internal service error has occurred.' },

@@ -2,7 +2,7 @@
 // 422 issues PayPal answers with. Synchronous on SQLite; the caller runs each operation in a
 // transaction together with its idempotency record and sends the returned webhooks afterwards.
 import { randomInt } from 'node:crypto';
-import { formatMinor, parseAmount, toMinor } from './paypal-amounts';
+import { formatMinor, parseAmount, reauthorizationLimit, toMinor } from './paypal-amounts';
 import type { Amount } from './paypal-amounts';
 import { invalidRequest, notFound, unprocessable } from './paypal-errors';
 import { PayPalResources } from './paypal-resources';
@@ -17,8 +17,12 @@ export interface OperationResult {
   events: WebhookEvent[];
 }
 
-/** Authorizations stay capturable for 29 days. */
-const AUTHORIZATION_LIFETIME_MS = 29 * 24 * 3600 * 1000;
+/** PayPal honours an authorization for 3 days and lets it be captured for 29 (both configurable for tests). */
+export interface AuthorizationTimes {
+  honorMs: number;
+  validMs: number;
+}
+export const DEFAULT_AUTHORIZATION_TIMES: AuthorizationTimes = { honorMs: 3 * 24 * 3600 * 1000, validMs: 29 * 24 * 3600 * 1000 };
 /** The vault id whose captures PayPal declines (see docs/paypal-simulator.md). */
 export const CAPTURE_DECLINED_VAULT = 'vault-capture-declined';
 export const AUTHORIZATION_DECLINED_VAULT = 'vault-declined';
@@ -42,6 +46,7 @@ export class PayPalOperations {
     private readonly now: () => number,
     /** How long a `vault-capture-pending[-denied]` capture stays PENDING. */
     private readonly pendingCaptureMs = 3_000,
+    private readonly times: AuthorizationTimes = DEFAULT_AUTHORIZATION_TIMES,
   ) {}
 
   createOrder(body: unknown, representation: boolean): OperationResult {
@@ -106,7 +111,9 @@ export class PayPalOperations {
       throw unprocessable('INSTRUMENT_DECLINED', "The instrument presented was either declined by the processor or bank, or it can't be used for this payment.", 'orders');
     }
     const unit = order.purchase_units[0];
-    const time = this.iso();
+    // One reading of the clock: PayPal's three dates are exact offsets of each other.
+    const at = this.now();
+    const time = this.iso(at);
     const authorization: AuthorizationRecord = {
       id: newId(),
       order_id: order.id,
@@ -114,7 +121,8 @@ export class PayPalOperations {
       amount: unit.amount,
       ...(unit.custom_id ? { custom_id: unit.custom_id } : {}),
       ...(unit.invoice_id ? { invoice_id: unit.invoice_id } : {}),
-      expiration_time: new Date(this.now() + AUTHORIZATION_LIFETIME_MS).toISOString(),
+      expiration_time: this.iso(at + this.times.validMs),
+      honor_until: this.iso(at + Math.min(this.times.honorMs, this.times.validMs)),
       create_time: time,
       update_time: time,
     };
@@ -162,7 +170,8 @@ export class PayPalOperations {
     if (authorization.status === 'VOIDED') throw unprocessable('AUTHORIZATION_VOIDED', 'A voided authorization cannot be captured or reauthorized.', 'payments');
     if (authorization.status === 'CAPTURED') throw unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'Authorization has been previously captured and hence cannot be captured again.', 'payments');
     if (authorization.status === 'DENIED') throw unprocessable('AUTHORIZATION_DENIED', 'A denied authorization cannot be captured.', 'payments');
-    if (Date.parse(authorization.expiration_time) < this.now()) throw unprocessable('AUTHORIZATION_EXPIRED', 'An expired authorization cannot be captured.', 'payments');
+    // Past the honour period a capture still works (PayPal just no longer guarantees the funds).
+    if (this.expired(authorization)) throw unprocessable('AUTHORIZATION_EXPIRED', 'An expired authorization cannot be captured.', 'payments');
     const req = isObject(body) ? body : {};
     const remaining = toMinor(authorization.amount) - this.capturedOf(authorization.id);
     const amount = req.amount === undefined ? { currency_code: authorization.amount.currency_code, value: formatMinor(remaining, authorization.amount.currency_code) } : this.requestAmount(req.amount, authorization.amount, 'payments');
@@ -206,16 +215,85 @@ export class PayPalOperations {
     const authorization = this.authorization(id);
     if (authorization.status === 'VOIDED') throw unprocessable('PREVIOUSLY_VOIDED', 'Authorization has been previously voided and hence cannot be voided again.', 'payments');
     if (authorization.status === 'CAPTURED') throw unprocessable('PREVIOUSLY_CAPTURED', 'Authorization has been previously captured and hence cannot be voided.', 'payments');
-    if (this.order(authorization.order_id).vault_id === VOID_REFUSED_VAULT) {
-      // Stands in for any refusal the saga cannot fix itself (the issue PayPal documents for voids).
-      throw unprocessable('CANNOT_BE_VOIDED', 'A reauthorization cannot be voided. Please void the original parent authorization.', 'payments');
-    }
-    const voided: AuthorizationRecord = { ...authorization, status: 'VOIDED', update_time: this.iso() };
-    this.store.saveAuthorization(voided);
+    const cannotBeVoided = unprocessable('CANNOT_BE_VOIDED', 'A reauthorization cannot be voided. Please void the original parent authorization.', 'payments');
+    // PayPal's documented rule: a reauthorization is released by voiding its parent (below).
+    if (authorization.parent_id !== undefined) throw cannotBeVoided;
+    // Nothing is held any more; PayPal documents no void issue for this, so the capture's is used.
+    if (this.expired(authorization)) throw unprocessable('AUTHORIZATION_EXPIRED', 'An expired authorization cannot be voided.', 'payments');
+    // vault-void-refused: stands in for any refusal the saga cannot fix itself.
+    if (this.order(authorization.order_id).vault_id === VOID_REFUSED_VAULT) throw cannotBeVoided;
+    const time = this.iso();
+    const voided: AuthorizationRecord = { ...authorization, status: 'VOIDED', update_time: time };
+    const child = authorization.reauthorized_by === undefined ? undefined : this.store.getAuthorization(authorization.reauthorized_by);
+    const released = [voided, ...(child && (child.status === 'CREATED' || child.status === 'PARTIALLY_CAPTURED') ? [{ ...child, status: 'VOIDED' as const, update_time: time }] : [])];
+    const events = released.map((a) => {
+      this.store.saveAuthorization(a);
+      return webhookEvent('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', this.resources.authorization(a), `A payment authorization was voided`, time);
+    });
     const view = this.resources.authorization(voided);
-    const event = webhookEvent('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', view, `A payment authorization was voided`, voided.update_time);
     // Default (return=minimal) is 204 No Content, as with PayPal.
-    return representation ? { status: 200, body: view, events: [event] } : { status: 204, events: [event] };
+    return representation ? { status: 200, body: view, events } : { status: 204, events };
+  }
+
+  /**
+   * POST /v2/payments/authorizations/{id}/reauthorize: a new authorization for the same order,
+   * allowed once per original, after its honour period and before it expires, for up to 115% of
+   * it (and at most USD 75 more). The new one has its own honour period but lives no longer than
+   * the original: PayPal's "a reauthorization on day 27 gets two days of honour period".
+   */
+  reauthorize(id: string, body: unknown, representation: boolean): OperationResult {
+    const original = this.authorization(id);
+    const req = isObject(body) ? body : {};
+    // Syntax first (400, amount format), then the state of the authorization, then the amount's limits.
+    const asked = req.amount === undefined ? original.amount : parseAmount(req.amount, '/amount', 'payments').amount;
+    if (original.parent_id !== undefined) {
+      throw unprocessable('REAUTHORIZATION_NOT_SUPPORTED', 'A reauthorize cannot be attempted on an authorization_id that is the result of a prior reauthorization or on an authorization made on an Order saved using the `v2/orders/id/save` API.', 'payments');
+    }
+    if (original.status === 'VOIDED') throw unprocessable('AUTHORIZATION_VOIDED', 'A voided authorization cannot be captured or reauthorized.', 'payments');
+    if (original.status === 'CAPTURED' || original.status === 'PARTIALLY_CAPTURED') throw unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'Authorization has previously been captured.', 'payments');
+    if (original.status === 'DENIED') throw unprocessable('AUTHORIZATION_DENIED', 'A denied authorization cannot be reauthorized.', 'payments');
+    if (this.expired(original)) throw unprocessable('AUTHORIZATION_EXPIRED', 'An expired authorization cannot be reauthorized.', 'payments');
+    // The issue PayPal documents says "only allowed once from Day 4 to Day 29": used for both limits.
+    if (this.now() < Date.parse(this.honorUntil(original)) || original.reauthorized_by !== undefined) {
+      throw unprocessable('REAUTHORIZATION_TOO_SOON', 'A reauthorization is only allowed once from Day 4 to Day 29 since the date of the original authorization.', 'payments');
+    }
+    if (asked.currency_code !== original.amount.currency_code) {
+      throw unprocessable('AUTH_CURRENCY_MISMATCH', 'The currency specified during reauthorization should be the same as the currency specified in the original authorization. Please check the currency of the authorization for which you are trying to reauthorize and try again.', 'payments', { field: '/amount/currency_code', value: asked.currency_code, location: 'body' });
+    }
+    if (toMinor(asked) > reauthorizationLimit(original.amount)) {
+      throw unprocessable('AUTHORIZATION_AMOUNT_EXCEEDED', 'Authorization amount specified exceeded allowable limit. Specify a different amount and try the request again. Alternately, contact Customer Support to increase your limits. Local regulations (e.g. in PSD2 countries) prohibit overages above the amount authorized by the payer.', 'payments', { field: '/amount/value', value: asked.value, location: 'body' });
+    }
+    const at = this.now();
+    const time = this.iso(at);
+    const renewed: AuthorizationRecord = {
+      id: newId(),
+      order_id: original.order_id,
+      status: 'CREATED',
+      amount: asked,
+      ...(original.custom_id ? { custom_id: original.custom_id } : {}),
+      ...(original.invoice_id ? { invoice_id: original.invoice_id } : {}),
+      expiration_time: original.expiration_time,
+      honor_until: this.iso(Math.min(at + this.times.honorMs, Date.parse(original.expiration_time))),
+      parent_id: original.id,
+      create_time: time,
+      update_time: time,
+    };
+    this.store.saveAuthorization(renewed);
+    this.store.saveAuthorization({ ...original, reauthorized_by: renewed.id, update_time: time });
+    const view = this.resources.authorization(renewed);
+    const summary = `Payment authorization created for ${asked.value} ${asked.currency_code}`;
+    return {
+      status: 201,
+      body: representation ? view : this.resources.minimal(view),
+      events: [webhookEvent('PAYMENT.AUTHORIZATION.CREATED', 'authorization', view, summary, time)],
+    };
+  }
+
+  /** Marks open authorizations past their expiration_time EXPIRED (what GET then shows). */
+  expireDueAuthorizations(): void {
+    for (const a of this.store.authorizationsExpiringBy(this.iso())) {
+      this.store.saveAuthorization({ ...a, status: 'EXPIRED', update_time: a.expiration_time });
+    }
   }
 
   /** What is left to refund on a capture: its amount less every refund not FAILED (PENDING ones hold theirs). */
@@ -226,7 +304,7 @@ export class PayPalOperations {
   /** Settles the PENDING refunds that are due; a failed one gives its amount back to the capture. */
   settleDueRefunds(): WebhookEvent[] {
     const time = this.iso();
-    return this.store.refundsSettlingBy(time).flatMap((r) => {
+    return this.store.refundsSettlingBy(this.isoMs()).flatMap((r) => {
       const { settles, status_details: _, ...rest } = r;
       const settled: RefundRecord = { ...rest, status: settles!.to, update_time: time };
       this.store.saveRefund(settled);
@@ -241,7 +319,7 @@ export class PayPalOperations {
   /** Settles the PENDING captures that are due: COMPLETED, or DECLINED (PayPal's "denied"). */
   settleDueCaptures(): WebhookEvent[] {
     const time = this.iso();
-    return this.store.capturesSettlingBy(time).flatMap((c) => {
+    return this.store.capturesSettlingBy(this.isoMs()).flatMap((c) => {
       const { settles, status_details: _, ...rest } = c;
       const settled: CaptureRecord = { ...rest, status: settles!.to, update_time: time };
       this.store.saveCapture(settled);
@@ -372,8 +450,26 @@ export class PayPalOperations {
     return capture;
   }
 
-  private iso(): string {
-    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  private expired(a: AuthorizationRecord): boolean {
+    return a.status === 'EXPIRED' || this.now() >= Date.parse(a.expiration_time);
+  }
+
+  /** Records from before honor_until existed get the configured honour period. */
+  private honorUntil(a: AuthorizationRecord): string {
+    return a.honor_until ?? this.iso(Date.parse(a.create_time) + this.times.honorMs);
+  }
+
+  /**
+   * Now to the millisecond, for comparing with `settles.at` (stored so): against the second-precision
+   * form, "…05.900Z" <= "…05Z" holds and a settlement would come up to a second early.
+   */
+  private isoMs(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** PayPal's timestamps: ISO 8601 to the second. */
+  private iso(at = this.now()): string {
+    return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 }
 

@@ -44,9 +44,12 @@ export class PayPalResources {
   authorization(a: AuthorizationRecord, standalone = true): Record<string, unknown> {
     const self = `${this.apiBase}/v2/payments/authorizations/${a.id}`;
     const open = a.status === 'CREATED' || a.status === 'PARTIALLY_CAPTURED';
+    // HATEOAS: only the actions PayPal would accept (a reauthorization is voided through its parent, and renewed once).
     const links: Link[] = [
       { href: self, rel: 'self', method: 'GET' },
-      ...(open ? [link(`${self}/capture`, 'capture', 'POST'), link(`${self}/void`, 'void', 'POST'), link(`${self}/reauthorize`, 'reauthorize', 'POST')] : []),
+      ...(open ? [link(`${self}/capture`, 'capture', 'POST')] : []),
+      ...(open && a.parent_id === undefined ? [link(`${self}/void`, 'void', 'POST')] : []),
+      ...(a.status === 'CREATED' && a.parent_id === undefined && a.reauthorized_by === undefined ? [link(`${self}/reauthorize`, 'reauthorize', 'POST')] : []),
       link(`${this.apiBase}/v2/checkout/orders/${a.order_id}`, 'up', 'GET'),
     ];
     return {

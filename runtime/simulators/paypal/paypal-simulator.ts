@@ -1,15 +1,18 @@
 // HTTP front of the PayPal simulator: routing, OAuth client credentials and bearer tokens,
 // PayPal-Request-Id idempotency, the magic vault ids that inject failures, the checkout page,
-// the webhook certificate and read-only /dev/paypal inspection. The real SDK talks to it.
+// the webhook certificate, the controllable clock and read-only /dev/paypal inspection. The real
+// SDK talks to it.
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { approvalPage, notFoundPage } from './approval-page';
-import { authenticationFailure, internalServerError, invalidRequest, newDebugId, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';
-import { PayPalOperations } from './paypal-operations';
+import { SimulatorClock } from './paypal-clock';
+import { authenticationFailure, internalServerError, INVALID_TOKEN_BODY, invalidRequest, newDebugId, notAuthorized, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';
+import { DEFAULT_AUTHORIZATION_TIMES, PayPalOperations } from './paypal-operations';
 import type { OperationResult } from './paypal-operations';
 import { PayPalResources } from './paypal-resources';
 import { PayPalStore } from './paypal-store';
+import type { OrderRecord } from './paypal-store';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import type { WebhookEvent } from './webhook-event';
 import { WebhookSigner } from './webhook-signer';
@@ -24,7 +27,12 @@ export interface PayPalSimulatorOptions {
   webhookId: string;
   clientId: string;
   clientSecret: string;
+  /** Real time; the simulator's business clock runs this plus the offset moved by POST /sim/paypal/clock. */
   now?: () => number;
+  /** PayPal's honour period of an authorization (default 3 days; env SIM_PAYPAL_HONOR_SECONDS). */
+  honorSeconds?: number;
+  /** How long an authorization can be captured (default 29 days; env SIM_PAYPAL_AUTHORIZATION_VALID_SECONDS). */
+  authorizationValidSeconds?: number;
   /** How long `vault-slow` authorizations and `vault-slow-capture` captures take to answer (default 15 s). */
   slowResponseMs?: number;
   /** How long `vault-capture-pending[-denied]` captures stay PENDING (default 3 s). */
@@ -36,8 +44,9 @@ export interface PayPalSimulatorOptions {
 const API_PREFIX = '/sim/paypal';
 const DEV_PREFIX = '/dev/paypal';
 const TOKEN_LIFETIME_S = 32_400;
-/** PayPal keeps PayPal-Request-Id keys for 6 hours by default. */
-const IDEMPOTENCY_WINDOW_MS = 6 * 3600 * 1000;
+/** How long PayPal keeps PayPal-Request-Id keys (the SDK's docs): 6 hours for Orders v2, 45 days for Payments v2. */
+const ORDERS_IDEMPOTENCY_MS = 6 * 3600 * 1000;
+const PAYMENTS_IDEMPOTENCY_MS = 45 * 24 * 3600 * 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Magic vault ids (docs/paypal-simulator.md); the declining ones live in PayPalOperations. */
@@ -53,6 +62,13 @@ const REFUND_DECLINED_VAULT = /^vault-refund-declined(?:-(\d+))?$/;
 /** `vault-refund-lost-<n>`: a refund is made at once, but the first n answers per request id (its retries included) are 500. */
 const REFUND_LOST_VAULT = /^vault-refund-lost-(\d+)$/;
 
+/**
+ * `vault-authorize-unauthorized-<n>`: the first n authorize calls for the order get 401 (the token
+ * PayPal no longer knows); `vault-capture-unauthorized-<n>`: the first n captures get 403
+ * (credentials without the permission). Refused before idempotency, as PayPal's auth layer does.
+ */
+const UNAUTHORIZED_VAULT = /^vault-(authorize|capture)-unauthorized-(\d+)$/;
+
 /** How many refund attempts per capture the vault's magic refuses (0: none). */
 function refundDeclines(vault: string | undefined): number {
   const m = vault === undefined ? null : REFUND_DECLINED_VAULT.exec(vault);
@@ -60,7 +76,15 @@ function refundDeclines(vault: string | undefined): number {
   return m[1] === undefined ? Number.POSITIVE_INFINITY : Number(m[1]);
 }
 
-type Action = 'create' | 'authorize' | 'capture' | 'void' | 'refund';
+type Action = 'create' | 'authorize' | 'reauthorize' | 'capture' | 'void' | 'refund';
+
+/** The order a request touches, for the magic vault ids. */
+interface Subject {
+  vault?: string;
+  orderId?: string;
+}
+
+const subjectOf = (order: OrderRecord | undefined): Subject => ({ vault: order?.vault_id, orderId: order?.id });
 
 interface Route {
   method: string;
@@ -83,7 +107,10 @@ export class PayPalSimulator {
   private readonly operations: PayPalOperations;
   private readonly signer: WebhookSigner;
   private readonly dispatcher?: WebhookDispatcher;
-  private readonly now: () => number;
+  /** Transport time (tokens, webhook transmission, delays): the SDK's own clock never sees simulated time. */
+  private readonly realNow: () => number;
+  /** Business time: every payment decision, timestamp and idempotency window. */
+  private readonly clock: SimulatorClock;
   private readonly apiBase: string;
   private readonly pendingDelays = new Set<() => void>();
   private readonly routes: Route[];
@@ -91,36 +118,46 @@ export class PayPalSimulator {
   private readonly settler: NodeJS.Timeout;
 
   constructor(private readonly o: PayPalSimulatorOptions) {
-    this.now = o.now ?? Date.now;
+    this.realNow = o.now ?? Date.now;
     this.apiBase = `${o.publicBaseUrl.replace(/\/+$/, '')}${API_PREFIX}`;
     this.store = new PayPalStore(o.db);
-    this.operations = new PayPalOperations(this.store, new PayPalResources(this.store, this.apiBase), this.now, o.pendingCaptureMs);
-    this.signer = new WebhookSigner(this.store, o.webhookId, `${this.apiBase}/certs`, this.now);
-    if (o.webhookUrl) this.dispatcher = new WebhookDispatcher({ url: o.webhookUrl, signer: this.signer, delaysMs: o.webhookRetryDelaysMs, now: this.now });
+    this.clock = new SimulatorClock(this.store, this.realNow);
+    const times = {
+      honorMs: o.honorSeconds === undefined ? DEFAULT_AUTHORIZATION_TIMES.honorMs : o.honorSeconds * 1000,
+      validMs: o.authorizationValidSeconds === undefined ? DEFAULT_AUTHORIZATION_TIMES.validMs : o.authorizationValidSeconds * 1000,
+    };
+    this.operations = new PayPalOperations(this.store, new PayPalResources(this.store, this.apiBase), this.clock.now, o.pendingCaptureMs, times);
+    this.signer = new WebhookSigner(this.store, o.webhookId, `${this.apiBase}/certs`, this.realNow);
+    if (o.webhookUrl) this.dispatcher = new WebhookDispatcher({ url: o.webhookUrl, signer: this.signer, delaysMs: o.webhookRetryDelaysMs, now: this.realNow });
     const ops = this.operations;
-    this.settler = setInterval(() => this.settleCaptures(), 250);
+    this.settler = setInterval(() => this.settleDue(), 250);
     this.settler.unref();
     this.routes = [
-      { method: 'POST', pattern: /^\/v2\/checkout\/orders$/, run: (c) => this.mutate(c, 'create', () => this.vaultOfCreate(c.body), () => ops.createOrder(c.body, c.representation)) },
+      { method: 'POST', pattern: /^\/v2\/checkout\/orders$/, run: (c) => this.mutate(c, 'create', () => ({ vault: this.vaultOfCreate(c.body) }), () => ops.createOrder(c.body, c.representation)) },
       { method: 'GET', pattern: /^\/v2\/checkout\/orders\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getOrder(id)) },
-      { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/authorize$/, run: (c, id) => this.mutate(c, 'authorize', () => ops.orderOf('order', id)?.vault_id, () => ops.authorizeOrder(id)) },
-      { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/capture$/, run: (c, id) => this.mutate(c, 'capture', () => ops.orderOf('order', id)?.vault_id, () => ops.captureOrder(id)) },
+      { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/authorize$/, run: (c, id) => this.mutate(c, 'authorize', () => subjectOf(ops.orderOf('order', id)), () => ops.authorizeOrder(id)) },
+      { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/capture$/, run: (c, id) => this.mutate(c, 'capture', () => subjectOf(ops.orderOf('order', id)), () => ops.captureOrder(id)) },
       { method: 'GET', pattern: /^\/v2\/payments\/authorizations\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getAuthorization(id)) },
       {
         method: 'POST',
         pattern: /^\/v2\/payments\/authorizations\/([^/]+)\/capture$/,
-        run: (c, id) => this.mutate(c, 'capture', () => ops.orderOf('authorization', id)?.vault_id, () => ops.captureAuthorization(id, c.body, c.representation)),
+        run: (c, id) => this.mutate(c, 'capture', () => subjectOf(ops.orderOf('authorization', id)), () => ops.captureAuthorization(id, c.body, c.representation)),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/v2\/payments\/authorizations\/([^/]+)\/reauthorize$/,
+        run: (c, id) => this.mutate(c, 'reauthorize', () => subjectOf(ops.orderOf('authorization', id)), () => ops.reauthorize(id, c.body, c.representation)),
       },
       {
         method: 'POST',
         pattern: /^\/v2\/payments\/authorizations\/([^/]+)\/void$/,
-        run: (c, id) => this.mutate(c, 'void', () => ops.orderOf('authorization', id)?.vault_id, () => ops.voidAuthorization(id, c.representation)),
+        run: (c, id) => this.mutate(c, 'void', () => subjectOf(ops.orderOf('authorization', id)), () => ops.voidAuthorization(id, c.representation)),
       },
       { method: 'GET', pattern: /^\/v2\/payments\/captures\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getCapture(id)) },
       {
         method: 'POST',
         pattern: /^\/v2\/payments\/captures\/([^/]+)\/refund$/,
-        run: (c, id) => this.mutate(c, 'refund', () => ops.orderOf('capture', id)?.vault_id, () => ops.refundCapture(id, c.body, c.representation)),
+        run: (c, id) => this.mutate(c, 'refund', () => subjectOf(ops.orderOf('capture', id)), () => ops.refundCapture(id, c.body, c.representation)),
       },
       { method: 'GET', pattern: /^\/v2\/payments\/refunds\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getRefund(id)) },
     ];
@@ -137,6 +174,7 @@ export class PayPalSimulator {
     const sub = path.slice(API_PREFIX.length);
     try {
       if (sub === '/v1/oauth2/token') await this.token(req, res);
+      else if (sub === '/clock') await this.clockControl(req, res);
       else if (sub === '/checkoutnow') await this.checkout(req, res, url);
       else if (sub.startsWith('/certs/')) this.certificate(req, res, sub.slice('/certs/'.length));
       else await this.api(req, res, sub);
@@ -168,15 +206,37 @@ export class PayPalSimulator {
       return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: grant ? `Grant Type ${grant} is not supported` : 'Grant Type is NULL' });
     }
     const token = `A21AA${randomBytes(48).toString('base64url')}`;
-    this.store.saveToken(token, id, this.now() + TOKEN_LIFETIME_S * 1000);
+    this.store.saveToken(token, id, this.realNow() + TOKEN_LIFETIME_S * 1000);
     sendJson(res, 200, {
       scope: 'https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund https://uri.paypal.com/services/vault/payment-tokens/read',
       access_token: token,
       token_type: 'Bearer',
       app_id: 'APP-SIMULATOR',
       expires_in: TOKEN_LIFETIME_S,
-      nonce: `${new Date(this.now()).toISOString()}${randomBytes(8).toString('hex')}`,
+      nonce: `${new Date(this.realNow()).toISOString()}${randomBytes(8).toString('hex')}`,
     });
+  }
+
+  // ---- the simulator's clock (no PayPal counterpart; no auth, like /dev/paypal) ----
+
+  private async clockControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method === 'POST') {
+      let advance: unknown;
+      try {
+        advance = (JSON.parse((await readBody(req)).toString('utf8')) as { advanceSeconds?: unknown } | null)?.advanceSeconds;
+      } catch {
+        return sendError(res, invalidRequest({ issue: 'MALFORMED_REQUEST_JSON', description: 'The request JSON is not well formed.' }, 'payments'));
+      }
+      if (typeof advance !== 'number' || !Number.isFinite(advance) || advance < 0) {
+        return sendError(res, invalidRequest({ field: '/advanceSeconds', value: String(advance), issue: 'INVALID_PARAMETER_VALUE', description: 'advanceSeconds must be a number of seconds >= 0.' }, 'payments'));
+      }
+      this.clock.advance(advance);
+      // What became due at the new time happens now, webhooks included.
+      this.settleDue();
+    } else if (req.method !== 'GET') {
+      return sendError(res, new PayPalApiError(405, 'METHOD_NOT_SUPPORTED', 'The server does not implement the requested HTTP method.'));
+    }
+    sendJson(res, 200, { now: new Date(this.clock.now()).toISOString(), offset_seconds: this.clock.offsetSeconds });
   }
 
   // ---- Orders v2 / Payments v2 ----
@@ -186,8 +246,10 @@ export class PayPalSimulator {
     if (candidates.length === 0) return sendError(res, new PayPalApiError(404, 'NOT_FOUND', 'The specified resource does not exist.'));
     const route = candidates.find((r) => r.method === req.method);
     if (!route) return sendError(res, new PayPalApiError(405, 'METHOD_NOT_SUPPORTED', 'The server does not implement the requested HTTP method.'));
-    const clientId = this.bearerClient(req);
-    if (!clientId) return sendError(res, authenticationFailure());
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer) return sendError(res, authenticationFailure());
+    const clientId = this.bearerClient(bearer);
+    if (!clientId) return sendJson(res, 401, INVALID_TOKEN_BODY);
     const raw = (await readBody(req)).toString('utf8');
     let body: unknown;
     if (raw.trim() !== '') {
@@ -203,19 +265,22 @@ export class PayPalSimulator {
     await route.run(ctx, id);
   }
 
-  private bearerClient(req: http.IncomingMessage): string | undefined {
-    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    const token = match && this.store.findToken(match[1]);
-    return token && token.expiresAt > this.now() ? token.clientId : undefined;
+  private bearerClient(bearer: string): string | undefined {
+    const token = this.store.findToken(bearer);
+    return token && token.expiresAt > this.realNow() ? token.clientId : undefined;
   }
 
-  private settleCaptures(): void {
-    const events = this.o.db.transaction(() => [...this.operations.settleDueCaptures(), ...this.operations.settleDueRefunds()])();
+  /** Settles what is due by the business clock: PENDING captures and refunds, expired authorizations. */
+  private settleDue(): void {
+    const events = this.o.db.transaction(() => {
+      this.operations.expireDueAuthorizations();
+      return [...this.operations.settleDueCaptures(), ...this.operations.settleDueRefunds()];
+    })();
     for (const e of events) this.dispatcher?.send(e);
   }
 
   private async read(ctx: ApiContext, run: () => OperationResult): Promise<void> {
-    this.settleCaptures();
+    this.settleDue();
     try {
       const result = run();
       sendJson(ctx.res, result.status, result.body);
@@ -226,18 +291,27 @@ export class PayPalSimulator {
   }
 
   /**
-   * A state-changing call: replays the stored response for a known PayPal-Request-Id, applies
+   * A state-changing call: applies credential refusals (before anything else, as PayPal's auth
+   * layer does), replays the stored response for a known PayPal-Request-Id, applies the other
    * magic failures, runs the operation atomically with its idempotency record, then sends
    * webhooks. 5xx answers are never stored, so a retry with the same id gets a real attempt.
    */
-  private async mutate(ctx: ApiContext, action: Action, vaultOf: () => string | undefined, run: () => OperationResult): Promise<void> {
+  private async mutate(ctx: ApiContext, action: Action, subject: () => Subject, run: () => OperationResult): Promise<void> {
     const requestId = headerString(ctx.req.headers['paypal-request-id']);
-    const vault = vaultOf();
+    const { vault, orderId } = subject();
+    const unauthorized = vault === undefined ? null : UNAUTHORIZED_VAULT.exec(vault);
+    if (unauthorized && unauthorized[1] === action && this.store.countAttempt(`unauthorized|${action}|${orderId ?? ''}`) <= Number(unauthorized[2])) {
+      // Not stored under the request id: PayPal never got past authentication.
+      return action === 'authorize' ? sendJson(ctx.res, 401, INVALID_TOKEN_BODY) : sendError(ctx.res, notAuthorized('payments'));
+    }
+    this.settleDue();
+    const now = this.clock.now();
     const refundLost = action === 'refund' && vault !== undefined ? REFUND_LOST_VAULT.exec(vault) : null;
     const answerLost = (vault === CAPTURE_LOST_VAULT && action === 'capture')
       || (refundLost !== null && this.store.countAttempt(`refund-lost|${ctx.endpoint}|${requestId ?? ''}`) <= Number(refundLost[1]));
     if (requestId) {
-      const stored = this.store.findResponse(ctx.clientId, ctx.endpoint, requestId, this.now() - IDEMPOTENCY_WINDOW_MS);
+      const window = ctx.endpoint.startsWith('POST /v2/payments/') ? PAYMENTS_IDEMPOTENCY_MS : ORDERS_IDEMPOTENCY_MS;
+      const stored = this.store.findResponse(ctx.clientId, ctx.endpoint, requestId, now - window);
       if (stored) return answerLost ? sendError(ctx.res, internalServerError()) : sendRaw(ctx.res, stored.status, stored.body);
     }
     if (vault === DOWN_VAULT) return sendError(ctx.res, internalServerError());
@@ -249,7 +323,7 @@ export class PayPalSimulator {
       // A business refusal: stored under the request id like any 4xx, so only a new id retries.
       const err = unprocessable('REFUND_FAILED_INSUFFICIENT_FUNDS', 'Capture could not be refunded due to insufficient funds. Please check to see if you have sufficient funds in your PayPal account.', 'payments');
       const body = JSON.stringify(err.toBody());
-      if (requestId) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status: err.status, body }, this.now());
+      if (requestId) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status: err.status, body }, now);
       return sendRaw(ctx.res, err.status, body);
     }
     let status: number;
@@ -259,7 +333,7 @@ export class PayPalSimulator {
       ({ status, body, events } = this.store.transaction(() => {
         const result = run();
         const serialized = result.body === undefined ? '' : JSON.stringify(result.body);
-        if (requestId) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status: result.status, body: serialized }, this.now());
+        if (requestId) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status: result.status, body: serialized }, now);
         return { status: result.status, body: serialized, events: result.events };
       }));
     } catch (err) {
@@ -267,7 +341,7 @@ export class PayPalSimulator {
       status = err.status;
       body = JSON.stringify(err.toBody());
       // Business outcomes (4xx) are final for a request id, as with PayPal.
-      if (requestId && status < 500) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status, body }, this.now());
+      if (requestId && status < 500) this.store.saveResponse(ctx.clientId, ctx.endpoint, requestId, { status, body }, now);
     }
     for (const event of events) this.dispatcher?.send(event);
     if (answerLost) return sendError(ctx.res, internalServerError());

@@ -32,11 +32,17 @@ export interface OrderRecord {
 export interface AuthorizationRecord {
   id: string;
   order_id: string;
-  status: 'CREATED' | 'CAPTURED' | 'PARTIALLY_CAPTURED' | 'VOIDED' | 'DENIED';
+  status: 'CREATED' | 'CAPTURED' | 'PARTIALLY_CAPTURED' | 'VOIDED' | 'DENIED' | 'EXPIRED';
   amount: Amount;
   custom_id?: string;
   invoice_id?: string;
   expiration_time: string;
+  /** Simulator only, never shown: the end of PayPal's honour period (reauthorization is refused before it). */
+  honor_until?: string;
+  /** Simulator only: on a reauthorization, the authorization it renewed. */
+  parent_id?: string;
+  /** Simulator only: on an original, its (only) reauthorization. */
+  reauthorized_by?: string;
   create_time: string;
   update_time: string;
 }
@@ -85,6 +91,8 @@ export class PayPalStore {
       CREATE INDEX IF NOT EXISTS pp_orders_custom ON pp_orders (custom_id);
       CREATE TABLE IF NOT EXISTS pp_authorizations (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, data TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS pp_authorizations_order ON pp_authorizations (order_id);
+      -- The same tick looks for open authorizations past their expiration_time.
+      CREATE INDEX IF NOT EXISTS pp_authorizations_open ON pp_authorizations (json_extract(data, '$.expiration_time')) WHERE json_extract(data, '$.status') IN ('CREATED', 'PARTIALLY_CAPTURED');
       CREATE TABLE IF NOT EXISTS pp_captures (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, authorization_id TEXT, data TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS pp_captures_order ON pp_captures (order_id);
       -- The settle tick (every 250 ms) and every read look for due PENDING rows: index only those.
@@ -144,6 +152,15 @@ export class PayPalStore {
 
   getAuthorization(id: string): AuthorizationRecord | undefined {
     return parse(this.db.prepare('SELECT data FROM pp_authorizations WHERE id = ?').get(id));
+  }
+
+  /** Open (CREATED or PARTIALLY_CAPTURED) authorizations whose expiration_time is at or before `at`. */
+  authorizationsExpiringBy(at: string): AuthorizationRecord[] {
+    return parseAll(
+      this.db
+        .prepare("SELECT data FROM pp_authorizations WHERE json_extract(data, '$.status') IN ('CREATED', 'PARTIALLY_CAPTURED') AND json_extract(data, '$.expiration_time') <= ?")
+        .all(at),
+    );
   }
 
   authorizationsOf(orderId: string): AuthorizationRecord[] {
