@@ -1,10 +1,14 @@
-// CarrierGateway over the DHL Express MyDHL API (POST /shipments), plus the verification and
-// schema of the signed tracking push our webhook receives. The same code talks to DHL and to the
-// local simulator (runtime/simulators/carrier); only baseUrl and credentials differ.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// CarrierGateway over the DHL Express MyDHL API: POST /shipments books, GET /tracking finds what
+// an earlier booking created (by our reference). The same code talks to DHL and to the local
+// simulator (runtime/simulators/carrier); only baseUrl and credentials differ. The signed tracking
+// push our webhook receives lives in ./carrier-webhook and is re-exported here.
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { CarrierGateway, ShipmentRequest } from '../../application/ports';
+import type { BookedShipment, CarrierGateway, ShipmentRequest } from '../../application/ports';
 import { currencies } from '../../domain/money';
+
+export { carrierSignatureHeader, carrierTimestampHeader, carrierTrackingEventSchema, defaultCarrierWebhookToleranceSeconds, signCarrierWebhook, verifyCarrierWebhook } from './carrier-webhook';
+export type { CarrierTrackingEvent, CarrierWebhookVerdict } from './carrier-webhook';
 
 export interface DhlCarrierConfig {
   /** Default https://express.api.dhl.com/mydhlapi (test environment: .../mydhlapi/test). */
@@ -16,9 +20,17 @@ export interface DhlCarrierConfig {
   shipper: { name: string; line1: string; city: string; postalCode: string; country: string; email: string; phone: string };
   /** Per request, including reading the response (default 15000 ms). */
   timeoutMs?: number;
+  /**
+   * How many days back findShipment searches (default 30). MyDHL wants a date range with every
+   * search by reference; it must cover the oldest booking that may still be retried (a shipment
+   * held for our credentials is retried for 7 days, then on an operator's RetryNow).
+   */
+  lookupWindowDays?: number;
 }
 
 type CreateShipmentResult = Awaited<ReturnType<CarrierGateway['createShipment']>>;
+type FindShipmentResult = Awaited<ReturnType<CarrierGateway['findShipment']>>;
+type Exchange = { ok: true; status: number; text: string } | { ok: false; reason: string };
 
 const defaultBaseUrl = 'https://express.api.dhl.com/mydhlapi';
 const eu = new Set('AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '));
@@ -61,35 +73,86 @@ export class DhlCarrierGateway implements CarrierGateway {
   }
 
   async createShipment(req: ShipmentRequest): Promise<CreateShipmentResult> {
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(`${this.baseUrl}/shipments`, {
-        method: 'POST',
-        headers: {
-          authorization: 'Basic ' + Buffer.from(`${this.config.apiKey}:${this.config.apiSecret}`).toString('base64'),
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'message-reference': messageReferenceFor(req.reference),
-          'message-reference-date': new Date().toUTCString(),
-        },
-        body: JSON.stringify(this.requestBody(req)),
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 15_000),
-      });
-      text = await res.text();
-    } catch (err) {
-      // Timeout or network failure: the shipment may or may not exist; a retry with the same
-      // Message-Reference is safe either way.
-      return { ok: false, kind: 'unavailable', retryable: true, reason: `DHL unreachable: ${err instanceof Error ? err.message : String(err)}` };
-    }
-    if (res.status === 200 || res.status === 201) return this.parseCreated(text);
-    const reason = describeError(res.status, text);
+    const res = await this.exchange('POST', '/shipments', messageReferenceFor(req.reference), JSON.stringify(this.requestBody(req)));
+    // Timeout or network failure: the shipment may or may not exist. DHL does not deduplicate on
+    // Message-Reference, so the caller asks findShipment before booking again.
+    if (!res.ok) return { ok: false, kind: 'unavailable', retryable: true, reason: res.reason };
+    if (res.status === 200 || res.status === 201) return this.parseCreated(res.text);
+    const reason = describeError(res.status, res.text);
     if (res.status >= 500 || res.status === 429 || res.status === 408) return { ok: false, kind: 'unavailable', retryable: true, reason };
     // Wrong or expired credentials, or an account without the product: our configuration, not the
     // order's fault. Retried like an outage (as the PayPal adapter does with its 401/403), and the
     // saga holds the order rather than refunding it.
     if (res.status === 401 || res.status === 403) return { ok: false, kind: 'unauthorized', retryable: true, reason: `DHL refused our credentials: ${reason}` };
     return { ok: false, kind: 'refused', retryable: false, reason };
+  }
+
+  /**
+   * MyDHL's tracking search by shipper reference (GET /tracking?shipmentReference=…), limited to
+   * our account and a date range as MyDHL requires. The booking carries `reference` as a CU
+   * customer reference, so this finds it even when its answer was lost. Several matches (blind
+   * retries before this existed) yield the oldest: the one to keep.
+   */
+  async findShipment(reference: string): Promise<FindShipmentResult> {
+    const now = Date.now();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const query = new URLSearchParams({
+      shipmentReference: reference,
+      shipmentReferenceType: 'CU',
+      shipperAccountNumber: this.config.accountNumber,
+      dateRangeFrom: day(now - (this.config.lookupWindowDays ?? 30) * 86_400_000),
+      // Tomorrow (UTC): DHL may date a booking made just now in a time zone ahead of ours.
+      dateRangeTo: day(now + 86_400_000),
+      trackingView: 'shipment-details-only',
+      levelOfDetail: 'shipment',
+    });
+    // A fresh Message-Reference: here it only traces the request.
+    const res = await this.exchange('GET', `/tracking?${query.toString()}`, randomUUID());
+    if (!res.ok) return { ok: false, kind: 'unavailable', reason: res.reason };
+    // MyDHL answers 404 "No data found" when nothing matches.
+    if (res.status === 404) return { ok: true };
+    if (res.status === 200) return this.parseFound(res.text, reference);
+    const reason = describeError(res.status, res.text);
+    if (res.status >= 500 || res.status === 429 || res.status === 408) return { ok: false, kind: 'unavailable', reason };
+    if (res.status === 401 || res.status === 403) return { ok: false, kind: 'unauthorized', reason: `DHL refused our credentials: ${reason}` };
+    return { ok: false, kind: 'refused', reason };
+  }
+
+  /** One request to MyDHL with our credentials; a network failure or timeout is `ok: false`. */
+  private async exchange(method: 'GET' | 'POST', path: string, messageReference: string, body?: string): Promise<Exchange> {
+    try {
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: 'Basic ' + Buffer.from(`${this.config.apiKey}:${this.config.apiSecret}`).toString('base64'),
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          'message-reference': messageReference,
+          'message-reference-date': new Date().toUTCString(),
+        },
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 15_000),
+      });
+      return { ok: true, status: res.status, text: await res.text() };
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      return { ok: false, reason: `DHL unreachable: ${err instanceof Error ? err.message : String(err)}${cause}` };
+    }
+  }
+
+  private parseFound(text: string, reference: string): FindShipmentResult {
+    const parsed = trackingSchema.safeParse(safeJson(text));
+    // Unreadable: we cannot tell whether the shipment exists, and booking again might duplicate it.
+    if (!parsed.success) return { ok: false, kind: 'unavailable', reason: 'DHL answered the tracking search with an unreadable body' };
+    const matches = parsed.data.shipments
+      .filter((s) => s.status === undefined || /^success$/i.test(s.status))
+      // Defensive: should DHL match references loosely, only an exact one is ours.
+      .filter((s) => s.shipperReferences === undefined || s.shipperReferences.some((r) => r.value === reference))
+      .sort((a, b) => (a.shipmentTimestamp ?? '\uffff').localeCompare(b.shipmentTimestamp ?? '\uffff'));
+    const first = matches[0];
+    if (!first) return { ok: true };
+    const shipment: BookedShipment = { carrier: 'DHL Express', trackingNumber: first.shipmentTrackingNumber, trackingUrl: publicTrackingUrl(first.shipmentTrackingNumber) };
+    return { ok: true, shipment };
   }
 
   private requestBody(req: ShipmentRequest): object {
@@ -103,8 +166,9 @@ export class DhlCarrierGateway implements CarrierGateway {
       productCode: productCodeFor(req.service, s.country, r.country),
       accounts: [{ typeCode: 'shipper', number: this.config.accountNumber }],
       outputImageProperties: { encodingFormat: 'pdf', imageOptions: [{ typeCode: 'label' }] },
-      // Our order id, so tracking data (and our webhook) can be matched to the order.
-      customerReferences: [{ value: req.orderId, typeCode: 'CU' }],
+      // Our order id first, so tracking data (and our webhook) can be matched to the order; and
+      // the booking's reference, by which findShipment looks for it (the same value in the saga).
+      customerReferences: [{ value: req.orderId, typeCode: 'CU' }, ...(req.reference !== req.orderId ? [{ value: req.reference, typeCode: 'CU' }] : [])],
       customerDetails: {
         shipperDetails: {
           postalAddress: { postalCode: s.postalCode, cityName: s.city, countryCode: s.country, addressLine1: s.line1 },
@@ -147,6 +211,18 @@ const createdSchema = z.object({
   documents: z.array(z.object({ typeCode: z.string(), imageFormat: z.string(), content: z.string().min(1) })),
 });
 
+const trackingSchema = z.object({
+  shipments: z.array(
+    z.object({
+      shipmentTrackingNumber: z.string().min(1),
+      status: z.string().optional(),
+      /** Local time without offset, e.g. 2024-04-19T10:06:31. */
+      shipmentTimestamp: z.string().optional(),
+      shipperReferences: z.array(z.object({ value: z.string(), typeCode: z.string().optional() })).optional(),
+    }),
+  ),
+});
+
 const errorSchema = z.object({
   title: z.string().optional(),
   detail: z.string().optional(),
@@ -166,38 +242,4 @@ function describeError(status: number, text: string): string {
   if (!e.success) return `DHL ${status}: ${text.slice(0, 200) || 'no body'}`;
   const extra = e.data.additionalDetails?.length ? ` (${e.data.additionalDetails.map((d) => (typeof d === 'string' ? d : JSON.stringify(d))).join('; ')})` : '';
   return `DHL ${status}: ${[e.data.title, e.data.detail].filter(Boolean).join(': ')}${extra}`;
-}
-
-// ---- the tracking push (our simulator's signed JSON; see docs/carrier-simulator.md) ----
-
-export const carrierTrackingEventSchema = z.object({
-  shipmentTrackingNumber: z.string().min(1),
-  /** Our order id (the shipment's first customer reference). */
-  reference: z.string(),
-  event: z.object({
-    /** DHL event code: PU picked up, PL processed at facility, OK delivered, ... */
-    typeCode: z.string().min(1),
-    description: z.string(),
-    timestamp: z.iso.datetime({ offset: true }),
-  }),
-  status: z.enum(['picked-up', 'in-transit', 'delivered']),
-});
-
-export type CarrierTrackingEvent = z.infer<typeof carrierTrackingEventSchema>;
-
-/**
- * Checks `x-dhl-signature: sha256=<hex HMAC-SHA256 of the raw body>` in constant time against each
- * secret: the current one and, during a rotation, the previous one. Empty secrets never match.
- */
-export function verifyCarrierWebhook(rawBody: string, signatureHeader: string | null, secrets: string | readonly (string | undefined)[]): boolean {
-  const m = /^sha256=([0-9a-f]{64})$/i.exec(signatureHeader?.trim() ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1], 'hex');
-  let valid = false;
-  // Every secret is checked (no early exit), so the time taken does not tell which one matched.
-  for (const secret of typeof secrets === 'string' ? [secrets] : secrets) {
-    if (!secret) continue;
-    if (timingSafeEqual(given, createHmac('sha256', secret).update(rawBody, 'utf8').digest())) valid = true;
-  }
-  return valid;
 }

@@ -1,7 +1,6 @@
 // The MyDHL simulator driven through the real DhlCarrierGateway over HTTP: shipment creation and
-// its failure modes, idempotency on Message-Reference, and signed, ordered, retried, restart-proof
-// tracking pushes.
-import { createHmac } from 'node:crypto';
+// its failure modes, idempotency on Message-Reference, finding a booking whose answer was lost by
+// its reference (GET /tracking), and signed, ordered, retried, restart-proof tracking pushes.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -58,12 +57,12 @@ async function startSimulator(dbFile: string, options: SimOptions = {}) {
     if (db.open) db.close();
   };
   cleanups.push(stop);
-  const gateway = (overrides: { apiKey?: string } = {}) =>
+  const gateway = (overrides: { apiKey?: string; accountNumber?: string } = {}) =>
     new DhlCarrierGateway({
       baseUrl: `${server.url}/sim/dhl/mydhlapi`,
       apiKey: overrides.apiKey ?? apiKey,
       apiSecret,
-      accountNumber: '123456789',
+      accountNumber: overrides.accountNumber ?? '123456789',
       shipper: { name: 'Test Shop GmbH', line1: 'Friedrichstraße 68', city: 'Berlin', postalCode: '10117', country: 'DE', email: 'shop@example.com', phone: '+49 30 1234567' },
       timeoutMs: 5000,
     });
@@ -84,10 +83,13 @@ interface DevShipments {
 interface Received {
   raw: string;
   signature: string | null;
+  timestamp: string | null;
+  /** Our clock when the push arrived (the simulator's, if it was given one). */
+  receivedAtMs: number;
 }
 
-/** Our webhook endpoint stand-in; answers 500 to the first `failFirst` requests. */
-async function startReceiver(failFirst = 0) {
+/** Our webhook endpoint stand-in; answers 500 to the first `failFirst` requests, calling `onFail` after each. */
+async function startReceiver(failFirst = 0, options: { now?: () => number; onFail?: () => void } = {}) {
   const received: Received[] = [];
   let requests = 0;
   const server = await listen((req, res) => {
@@ -95,8 +97,11 @@ async function startReceiver(failFirst = 0) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests++;
-      received.push({ raw: Buffer.concat(chunks).toString('utf8'), signature: (req.headers['x-dhl-signature'] as string | undefined) ?? null });
-      res.writeHead(requests <= failFirst ? 500 : 200).end();
+      const header = (name: string) => (req.headers[name] as string | undefined) ?? null;
+      received.push({ raw: Buffer.concat(chunks).toString('utf8'), signature: header('x-dhl-signature'), timestamp: header('x-dhl-timestamp'), receivedAtMs: (options.now ?? Date.now)() });
+      const fail = requests <= failFirst;
+      res.writeHead(fail ? 500 : 200).end();
+      if (fail) options.onFail?.();
     });
   });
   return { url: `${server.url}/v1/webhooks/carrier`, received, close: server.close };
@@ -253,9 +258,10 @@ test('a repeated request (same reference) returns the first shipment; another re
   expect(other.ok && other.trackingNumber).not.toBe(a.trackingNumber);
 });
 
+/** Every push must verify as our webhook verifies it: signature over timestamp and body, timestamp fresh. */
 function parsePushes(received: Received[]) {
   return received.map((r) => {
-    expect(verifyCarrierWebhook(r.raw, r.signature, webhookSecret)).toBe(true);
+    expect(verifyCarrierWebhook({ rawBody: r.raw, signature: r.signature, timestamp: r.timestamp, secrets: [webhookSecret], nowMs: r.receivedAtMs, toleranceSeconds: 300 })).toBe('ok');
     return carrierTrackingEventSchema.parse(JSON.parse(r.raw));
   });
 }
@@ -282,16 +288,6 @@ test('tracking advances PU → PL → OK, each pushed signed and in order; the t
   expect(body.shipments[0].events.map((e) => `${e.date}T${e.time}`)).toEqual(pushes.map((p) => p.event.timestamp.slice(0, 19)));
 });
 
-test('a signature from another secret or over another body does not verify', () => {
-  const raw = JSON.stringify({ a: 1 });
-  const sig = 'sha256=' + createHmac('sha256', webhookSecret).update(raw).digest('hex');
-  expect(verifyCarrierWebhook(raw, sig, webhookSecret)).toBe(true);
-  expect(verifyCarrierWebhook(raw, sig, 'other-secret')).toBe(false);
-  expect(verifyCarrierWebhook(raw + ' ', sig, webhookSecret)).toBe(false);
-  expect(verifyCarrierWebhook(raw, null, webhookSecret)).toBe(false);
-  expect(verifyCarrierWebhook(raw, sig.slice(0, -2), webhookSecret)).toBe(false);
-});
-
 test('NO-DELIVERY shipments stay in transit', async () => {
   const receiver = await startReceiver();
   const sim = await startSimulator(db(), { webhookUrl: receiver.url, transitAfterMs: 50, deliveredAfterMs: 100 });
@@ -316,6 +312,23 @@ test('a push the receiver refuses is re-delivered with the same body, before lat
   expect(inspected.webhookDeliveries[0].attemptLog.map((a) => [a.ok, a.outcome])).toEqual([[false, 'HTTP 500'], [true, 'HTTP 200']]);
 });
 
+test('each delivery attempt is signed afresh: a push re-delivered an hour later still verifies, over the same body', async () => {
+  // One clock for simulator and receiver; the first (refused) attempt moves it an hour on.
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  const receiver = await startReceiver(1, { now, onFail: () => (offsetMs += 3_600_000) });
+  const sim = await startSimulator(db(), { webhookUrl: receiver.url, transitAfterMs: 60_000_000, deliveredAfterMs: 120_000_000, webhookRetryBaseMs: 100, now });
+  const r = await sim.gateway().createShipment(shipment());
+  if (!r.ok) throw new Error(r.reason);
+  await until('the re-delivery', () => receiver.received.length >= 2);
+  const [first, again] = receiver.received;
+  expect(again.raw).toBe(first.raw);
+  expect(Number(again.timestamp) - Number(first.timestamp)).toBeGreaterThanOrEqual(3600);
+  // Both verify at the time they arrived; the first one's headers, replayed now, do not.
+  expect(parsePushes(receiver.received).map((p) => p.event.typeCode)).toEqual(['PU', 'PU']);
+  expect(verifyCarrierWebhook({ rawBody: first.raw, signature: first.signature, timestamp: first.timestamp, secrets: [webhookSecret], nowMs: now(), toleranceSeconds: 300 })).toBe('stale');
+});
+
 test('scheduled events survive a restart: a reopened simulator on the same database delivers them', async () => {
   const file = db();
   const receiver = await startReceiver();
@@ -332,4 +345,109 @@ test('scheduled events survive a restart: a reopened simulator on the same datab
   expect(parsePushes(receiver.received).map((p) => p.event.typeCode)).toEqual(['PU', 'PL', 'OK']);
   const inspected = await second.dev(`/dev/shipments/${r.trackingNumber}`);
   expect(inspected.events.map((e) => [e.typeCode, e.emitted])).toEqual([['PU', true], ['PL', true], ['OK', true]]);
+});
+
+// ---- finding a booking whose answer was lost (GET /tracking by shipper reference) ----
+
+const basicAuth = { authorization: 'Basic ' + Buffer.from(`${apiKey}:${apiSecret}`).toString('base64') };
+const today = () => new Date().toISOString().slice(0, 10);
+
+test('CARRIER-LOST-1: the booking is made but its answer is lost; findShipment finds exactly that shipment, so nothing is booked twice', async () => {
+  const sim = await startSimulator(db());
+  const gw = sim.gateway();
+  const req = shipment({ line1: 'CARRIER-LOST-1 Weg 3' });
+  expect(await gw.findShipment(req.reference)).toEqual({ ok: true });
+
+  const lost = await gw.createShipment(req);
+  expect(lost).toMatchObject({ ok: false, kind: 'unavailable', retryable: true });
+  const booked = (await sim.dev(`/dev/shipments?reference=${req.orderId}`)).shipments;
+  expect(booked).toHaveLength(1);
+
+  // What the saga does before booking again: ask, and keep what the lost attempt created.
+  const found = await gw.findShipment(req.reference);
+  expect(found).toEqual({ ok: true, shipment: { carrier: 'DHL Express', trackingNumber: booked[0].trackingNumber, trackingUrl: publicTrackingUrl(booked[0].trackingNumber) } });
+  expect((await sim.dev(`/dev/shipments?reference=${req.orderId}`)).shipments.map((s) => s.trackingNumber)).toEqual([booked[0].trackingNumber]);
+});
+
+test('CARRIER-LOST: a blind retry books a second shipment, as DHL may; findShipment names the oldest', async () => {
+  const sim = await startSimulator(db());
+  const gw = sim.gateway();
+  const once = shipment({ line1: 'CARRIER-LOST-1 Weg 4' });
+  expect(await gw.createShipment(once)).toMatchObject({ ok: false, kind: 'unavailable' });
+  const retry = await gw.createShipment(once);
+  if (!retry.ok) throw new Error(retry.reason);
+  const both = (await sim.dev(`/dev/shipments?reference=${once.orderId}`)).shipments.map((s) => s.trackingNumber);
+  expect(both).toHaveLength(2);
+  expect(both[1]).toBe(retry.trackingNumber);
+  expect(await gw.findShipment(once.reference)).toMatchObject({ ok: true, shipment: { trackingNumber: both[0] } });
+  // The answered booking is an ordinary one again: its Message-Reference is remembered.
+  expect(await gw.createShipment(once)).toEqual(retry);
+
+  // Without a count, no booking is ever answered, yet each one is made.
+  const always = shipment({ line1: 'CARRIER-LOST Weg 5' });
+  for (let i = 0; i < 2; i++) expect(await gw.createShipment(always)).toMatchObject({ ok: false, kind: 'unavailable' });
+  expect((await sim.dev(`/dev/shipments?reference=${always.orderId}`)).shipments).toHaveLength(2);
+});
+
+test('findShipment finds bookings by their reference, only under our shipper account', async () => {
+  const sim = await startSimulator(db());
+  const gw = sim.gateway();
+  const plain = shipment();
+  const a = await gw.createShipment(plain);
+  if (!a.ok) throw new Error(a.reason);
+  expect(await gw.findShipment(plain.reference)).toEqual({ ok: true, shipment: { carrier: a.carrier, trackingNumber: a.trackingNumber, trackingUrl: a.trackingUrl } });
+
+  // A reference other than the order id is sent as a customer reference of its own.
+  const other = shipment();
+  const referenced = { ...other, reference: `${other.orderId}-r2` };
+  const b = await gw.createShipment(referenced);
+  if (!b.ok) throw new Error(b.reason);
+  expect(await gw.findShipment(referenced.reference)).toMatchObject({ ok: true, shipment: { trackingNumber: b.trackingNumber } });
+
+  expect(await gw.findShipment('ord_nothing0000000000')).toEqual({ ok: true });
+  expect(await sim.gateway({ accountNumber: '987654321' }).findShipment(plain.reference)).toEqual({ ok: true });
+});
+
+test('findShipment failures map as createShipment\'s: 401 unauthorized, unreachable unavailable', async () => {
+  const sim = await startSimulator(db());
+  const denied = await sim.gateway({ apiKey: 'wrong' }).findShipment('ord_any0000000000000');
+  expect(denied).toMatchObject({ ok: false, kind: 'unauthorized' });
+  expect(!denied.ok && denied.reason).toMatch(/^DHL refused our credentials: DHL 401/);
+  const gw = sim.gateway();
+  await sim.stop();
+  expect(await gw.findShipment('ord_any0000000000000')).toMatchObject({ ok: false, kind: 'unavailable' });
+});
+
+test('GET /tracking validates as MyDHL does: a reference search needs the shipper account and a date range', async () => {
+  const sim = await startSimulator(db());
+  const track = async (query: string, init: RequestInit = { headers: basicAuth }) => {
+    const res = await fetch(`${sim.url}/sim/dhl/mydhlapi/tracking${query}`, init);
+    return { status: res.status, body: (await res.json()) as { status?: string; title?: string; additionalDetails?: string[]; shipments?: { shipmentTrackingNumber: string; shipperReferences: { value: string; typeCode: string }[]; events: { typeCode: string }[] }[] } };
+  };
+  expect((await track('', {})).status).toBe(401);
+  const none = await track('');
+  expect(none).toMatchObject({ status: 400, body: { status: '400' } });
+  expect(none.body.additionalDetails!.join('\n')).toMatch(/shipmentTrackingNumber or shipmentReference/);
+  const bare = await track('?shipmentReference=ord_x');
+  expect(bare.status).toBe(400);
+  for (const p of ['shipperAccountNumber', 'dateRangeFrom', 'dateRangeTo']) expect(bare.body.additionalDetails!.join('\n')).toContain(p);
+  const range = (from: string, to: string) => `&shipperAccountNumber=123456789&dateRangeFrom=${from}&dateRangeTo=${to}`;
+  expect((await track(`?shipmentReference=ord_x${range('2026-02-30', today())}`)).status).toBe(400);
+  expect((await track(`?shipmentReference=ord_x${range(today(), '2020-01-01')}`)).status).toBe(400);
+  expect((await track(`?shipmentReference=ord_x${range(today(), today())}&trackingView=everything`)).status).toBe(400);
+  expect((await track('?shipmentTrackingNumber=12')).status).toBe(400);
+  expect((await fetch(`${sim.url}/sim/dhl/mydhlapi/tracking`, { method: 'POST', headers: basicAuth })).status).toBe(405);
+
+  const req = shipment();
+  const r = await sim.gateway().createShipment(req);
+  if (!r.ok) throw new Error(r.reason);
+  // Outside the date range, under another type, or for a prefix only: "No data found".
+  expect(await track(`?shipmentReference=${req.reference}${range('2020-01-01', '2020-01-31')}`)).toMatchObject({ status: 404, body: { status: '404', title: 'No data found' } });
+  expect((await track(`?shipmentReference=${req.reference}&shipmentReferenceType=AAO${range(today(), today())}`)).status).toBe(404);
+  expect((await track(`?shipmentReference=${req.reference.slice(0, -1)}${range(today(), today())}`)).status).toBe(404);
+  const found = await track(`?shipmentReference=${req.reference}&shipmentReferenceType=CU${range(today(), today())}&trackingView=shipment-details-only`);
+  expect(found.status).toBe(200);
+  expect(found.body.shipments!.map((s) => [s.shipmentTrackingNumber, s.shipperReferences, s.events])).toEqual([[r.trackingNumber, [{ value: req.orderId, typeCode: 'CU' }], []]]);
+  const last = await track(`?shipmentTrackingNumber=${r.trackingNumber}&trackingView=last-checkpoint`);
+  expect(last.body.shipments!.map((s) => s.events.map((e) => e.typeCode))).toEqual([['PU']]);
 });

@@ -1,8 +1,8 @@
 // A local stand-in for the DHL Express MyDHL API, mounted at `/sim/dhl/mydhlapi` on whatever HTTP
-// server the runtime runs: create shipments (validation, Basic auth, PDF label) and track them,
-// with tracking that advances over time and is pushed to our webhook. `/dev/shipments` exposes
-// the simulator's state read-only for people and tests. Behaviour and magic values:
-// docs/carrier-simulator.md.
+// server the runtime runs: create shipments (validation, Basic auth, PDF label) and track them, by
+// waybill or by shipper reference, with tracking that advances over time and is pushed, signed, to
+// our webhook. `/dev/shipments` exposes the simulator's state read-only for people and tests.
+// Behaviour and magic values: docs/carrier-simulator.md.
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type Database from 'better-sqlite3';
@@ -22,7 +22,7 @@ export interface CarrierSimulatorOptions {
   apiSecret: string;
   /** Where tracking events are pushed; no pushes when absent. */
   webhookUrl?: string;
-  /** Signs pushes (`x-dhl-signature`); unsigned when absent. */
+  /** Signs pushes (`x-dhl-timestamp`, `x-dhl-signature`); unsigned when absent. */
   webhookSecret?: string;
   /** Delay from creation to the transit event (default 3000 ms). */
   transitAfterMs?: number;
@@ -39,6 +39,11 @@ const apiPrefix = '/sim/dhl/mydhlapi';
 const maxBodyBytes = 1_000_000;
 
 type Problem = { status: number; title: string; detail: string; additionalDetails?: string[] };
+
+const trackingViews = ['all-checkpoints', 'all-checkpoints-with-remarks', 'last-checkpoint', 'shipment-details-only', 'advance-shipment', 'bbx-children'] as const;
+type TrackingView = (typeof trackingViews)[number];
+const levelsOfDetail = ['shipment', 'piece', 'all'];
+const dayMs = 86_400_000;
 
 export class CarrierSimulator {
   private readonly store: CarrierStore;
@@ -103,7 +108,11 @@ export class CarrierSimulator {
       return this.createShipment(req, res, path, messageReference);
     }
     const tracking = new RegExp(`^${apiPrefix}/shipments/([^/]+)/tracking$`).exec(path);
-    if (tracking && req.method === 'GET') return this.sendTracking(res, path, decodeURIComponent(tracking[1]));
+    if (tracking && req.method === 'GET') return this.sendTracking(res, path, url, decodeURIComponent(tracking[1]));
+    if (path === `${apiPrefix}/tracking`) {
+      if (req.method !== 'GET') return sendProblem(res, path, { status: 405, title: 'Method Not Allowed', detail: `${req.method} is not supported here` });
+      return this.searchTracking(res, path, url);
+    }
     sendProblem(res, path, { status: 404, title: 'Not Found', detail: 'The simulator does not implement this resource' });
   }
 
@@ -139,10 +148,21 @@ export class CarrierSimulator {
       return sendProblem(res, path, { status: 500, title: 'Internal Server Error', detail: 'An unexpected error occurred, please retry' });
     }
 
-    const shipment = await this.buildShipment(check.request, messageReference);
+    // The booking happens but its answer never arrives: always, or for the first n bookings per
+    // Message-Reference. Such a shipment is stored without its Message-Reference, so a blind retry
+    // books a second one, as it may at DHL (where the header is not an idempotency key).
+    const lost = /CARRIER-LOST(?:-(\d+))?/.exec(receiverLine1);
+    const loseAnswer = lost !== null && (lost[1] === undefined || this.store.countAttempt(`lost|${messageReference ?? ''}`) <= Number(lost[1]));
+
+    const shipment = await this.buildShipment(check.request, loseAnswer ? undefined : messageReference);
     const events = this.plannedEvents(shipment.createdAt, receiverLine1.includes('NO-DELIVERY'));
     const stored = this.store.createShipment(shipment, events);
     this.dispatcher.wake();
+    if (loseAnswer) {
+      // A reset after the request was taken: to the client, no different from a timeout.
+      req.socket.destroy();
+      return;
+    }
     sendJson(res, 201, stored.response);
   }
 
@@ -189,37 +209,81 @@ export class CarrierSimulator {
     return events;
   }
 
-  private sendTracking(res: http.ServerResponse, path: string, trackingNumber: string): void {
+  /** GET /shipments/{shipmentTrackingNumber}/tracking */
+  private sendTracking(res: http.ServerResponse, path: string, url: URL, trackingNumber: string): void {
+    const view = checkView(url);
+    if (typeof view !== 'string') return sendProblem(res, path, view);
     const shipment = this.store.get(trackingNumber);
     if (!shipment) return sendProblem(res, path, { status: 404, title: 'Not Found', detail: `No shipment found with tracking number ${trackingNumber}` });
     this.dispatcher.emitDue();
+    sendJson(res, 200, { shipments: [this.trackingEntry(shipment, view)] });
+  }
+
+  /**
+   * GET /tracking: by waybills (`shipmentTrackingNumber`, repeatable) or by the reference given at
+   * booking (`shipmentReference`, optionally `shipmentReferenceType`), which MyDHL scopes to the
+   * shipper account and a date range; 404 when nothing matches.
+   */
+  private searchTracking(res: http.ServerResponse, path: string, url: URL): void {
+    const q = url.searchParams;
+    const view = checkView(url);
+    if (typeof view !== 'string') return sendProblem(res, path, view);
+    const numbers = q.getAll('shipmentTrackingNumber').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    const reference = q.get('shipmentReference') ?? undefined;
+    const problems: string[] = [];
+    if (q.getAll('pieceTrackingNumber').length > 0) problems.push('pieceTrackingNumber: not supported by this simulator');
+    if (numbers.length === 0 && reference === undefined) problems.push('shipmentTrackingNumber or shipmentReference: one of them is required');
+    let found: ShipmentRecord[] = [];
+    if (numbers.length > 0) {
+      for (const n of numbers) if (!/^\d{10}$/.test(n)) problems.push(`shipmentTrackingNumber: "${n}" is not a 10-digit DHL Express waybill`);
+      if (problems.length === 0) found = numbers.map((n) => this.store.get(n)).filter((x): x is ShipmentRecord => x !== undefined);
+    } else if (reference !== undefined) {
+      const type = q.get('shipmentReferenceType') ?? undefined;
+      const account = q.get('shipperAccountNumber') ?? '';
+      const from = q.get('dateRangeFrom') ?? '';
+      const to = q.get('dateRangeTo') ?? '';
+      if (reference.trim() === '' || reference.length > 35) problems.push('shipmentReference: must be 1 to 35 characters');
+      if (type !== undefined && !/^[A-Z0-9]{2,3}$/.test(type)) problems.push('shipmentReferenceType: must be a 2 or 3 character reference type code');
+      if (!/^\d{9,12}$/.test(account)) problems.push('shipperAccountNumber: required when tracking by shipmentReference, 9 to 12 digits');
+      const fromMs = parseDay(from);
+      const toMs = parseDay(to);
+      if (fromMs === undefined) problems.push('dateRangeFrom: required when tracking by shipmentReference, format YYYY-MM-DD');
+      if (toMs === undefined) problems.push('dateRangeTo: required when tracking by shipmentReference, format YYYY-MM-DD');
+      if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) problems.push('dateRangeTo: must not be before dateRangeFrom');
+      if (problems.length === 0) found = this.store.findByCustomerReference({ value: reference, typeCode: type, shipperAccount: account, fromMs: fromMs!, toMs: toMs! + dayMs - 1 });
+    }
+    if (problems.length > 0) return sendProblem(res, path, { status: 400, title: 'Validation error', detail: 'Multiple problems found, see Additional Details', additionalDetails: problems });
+    if (found.length === 0) return sendProblem(res, path, { status: 404, title: 'No data found', detail: 'No shipment matches the search criteria' });
+    this.dispatcher.emitDue();
+    sendJson(res, 200, { shipments: found.map((s) => this.trackingEntry(s, view)) });
+  }
+
+  /** One element of MyDHL's `shipments` array, its events cut to what `trackingView` asks for. */
+  private trackingEntry(shipment: ShipmentRecord, view: TrackingView): object {
     const r = shipment.request as MyDhlShipmentRequest;
     const { shipperDetails: s, receiverDetails: d } = r.customerDetails;
     const area = (city: string, country: string) => [{ code: city.replace(/[^A-Za-z]/g, '').slice(0, 3).toUpperCase(), description: `${city}-${country}` }];
-    const events = this.store.emittedEvents(trackingNumber).map((e) => ({
+    const all = this.store.emittedEvents(shipment.trackingNumber).map((e) => ({
       ...eventDateTime(e),
       typeCode: e.typeCode,
       description: e.description,
       serviceArea: e.typeCode === 'OK' ? area(d.postalAddress.cityName, d.postalAddress.countryCode) : area(s.postalAddress.cityName, s.postalAddress.countryCode),
     }));
-    sendJson(res, 200, {
-      shipments: [
-        {
-          shipmentTrackingNumber: trackingNumber,
-          status: 'Success',
-          shipmentTimestamp: new Date(shipment.createdAt).toISOString().slice(0, 19),
-          productCode: r.productCode,
-          description: r.content.description,
-          shipperDetails: { name: s.contactInformation.companyName, postalAddress: { cityName: s.postalAddress.cityName, postalCode: s.postalAddress.postalCode, countryCode: s.postalAddress.countryCode } },
-          receiverDetails: { name: d.contactInformation.fullName, postalAddress: { cityName: d.postalAddress.cityName, postalCode: d.postalAddress.postalCode, countryCode: d.postalAddress.countryCode } },
-          totalWeight: r.content.packages.reduce((sum, p) => sum + p.weight, 0),
-          unitOfMeasurements: r.content.unitOfMeasurement,
-          shipperReferences: r.customerReferences ?? [],
-          numberOfPieces: r.content.packages.length,
-          events,
-        },
-      ],
-    });
+    const events = view === 'shipment-details-only' ? [] : view === 'last-checkpoint' ? all.slice(-1) : all;
+    return {
+      shipmentTrackingNumber: shipment.trackingNumber,
+      status: 'Success',
+      shipmentTimestamp: new Date(shipment.createdAt).toISOString().slice(0, 19),
+      productCode: r.productCode,
+      description: r.content.description,
+      shipperDetails: { name: s.contactInformation.companyName, postalAddress: { cityName: s.postalAddress.cityName, postalCode: s.postalAddress.postalCode, countryCode: s.postalAddress.countryCode } },
+      receiverDetails: { name: d.contactInformation.fullName, postalAddress: { cityName: d.postalAddress.cityName, postalCode: d.postalAddress.postalCode, countryCode: d.postalAddress.countryCode } },
+      totalWeight: r.content.packages.reduce((sum, p) => sum + p.weight, 0),
+      unitOfMeasurements: r.content.unitOfMeasurement,
+      shipperReferences: (r.customerReferences ?? []).map((c) => ({ value: c.value, typeCode: c.typeCode ?? 'CU' })),
+      numberOfPieces: r.content.packages.length,
+      events,
+    };
   }
 
   private handleDev(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
@@ -279,6 +343,23 @@ export class CarrierSimulator {
 /** Piece identifiers look like DHL's licence-plate numbers: "JD01" followed by 16 digits. */
 function newPieceId(): string {
   return 'JD01' + Array.from({ length: 16 }, () => randomInt(10)).join('');
+}
+
+/** `trackingView` as MyDHL accepts it (default all-checkpoints), `levelOfDetail` checked alongside. */
+function checkView(url: URL): TrackingView | Problem {
+  const view = url.searchParams.get('trackingView') ?? 'all-checkpoints';
+  const level = url.searchParams.get('levelOfDetail') ?? 'shipment';
+  const problems: string[] = [];
+  if (!(trackingViews as readonly string[]).includes(view)) problems.push(`trackingView: must be one of ${trackingViews.join(', ')}`);
+  if (!levelsOfDetail.includes(level)) problems.push(`levelOfDetail: must be one of ${levelsOfDetail.join(', ')}`);
+  return problems.length > 0 ? { status: 400, title: 'Validation error', detail: 'Multiple problems found, see Additional Details', additionalDetails: problems } : (view as TrackingView);
+}
+
+/** Midnight UTC of a YYYY-MM-DD day, if it is a real date. */
+function parseDay(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text ? undefined : ms;
 }
 
 function eventDateTime(e: TrackingEventRecord): { date: string; time: string; GMTOffset: string } {

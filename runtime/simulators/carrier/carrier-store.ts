@@ -35,7 +35,7 @@ export interface WebhookDelivery {
   id: number;
   eventId: number;
   trackingNumber: string;
-  /** The exact JSON sent every attempt, so the signature and content never change on retries. */
+  /** The exact JSON sent every attempt, so the content never changes on retries (the signature does: it covers a fresh timestamp). */
   body: string;
   attempts: number;
   nextAttemptAt: number;
@@ -177,6 +177,25 @@ export class CarrierStore {
 
   findByReference(reference: string): ShipmentRecord[] {
     return this.db.prepare<[string], ShipmentRow>('SELECT * FROM cr_shipments WHERE reference = ? ORDER BY created_at, tracking_number').all(reference).map(toShipment);
+  }
+
+  /**
+   * Shipments of `shipperAccount` created in [fromMs, toMs] that carry `value` among their customer
+   * references (of `typeCode`, when given; a reference without a type is MyDHL's default, CU).
+   */
+  findByCustomerReference(q: { value: string; typeCode?: string; shipperAccount: string; fromMs: number; toMs: number }): ShipmentRecord[] {
+    return this.db
+      .prepare<[number, number, string, string | null, string | null, string], ShipmentRow>(
+        `SELECT s.* FROM cr_shipments s
+         WHERE s.created_at BETWEEN ? AND ?
+           AND EXISTS (SELECT 1 FROM json_each(s.request_json, '$.customerReferences') r
+                       WHERE json_extract(r.value, '$.value') = ? AND (? IS NULL OR coalesce(json_extract(r.value, '$.typeCode'), 'CU') = ?))
+           AND EXISTS (SELECT 1 FROM json_each(s.request_json, '$.accounts') a
+                       WHERE json_extract(a.value, '$.typeCode') = 'shipper' AND json_extract(a.value, '$.number') = ?)
+         ORDER BY s.created_at, s.tracking_number`,
+      )
+      .all(q.fromMs, q.toMs, q.value, q.typeCode ?? null, q.typeCode ?? null, q.shipperAccount)
+      .map(toShipment);
   }
 
   /**

@@ -2,7 +2,7 @@
 // the webhook receiver, signed, retrying with exponential backoff until a 2xx or the attempt
 // limit. Everything it needs is in the store, so a restarted simulator resumes where it stopped
 // (an attempt cut short by a crash is simply made again: delivery is at-least-once).
-import { createHmac } from 'node:crypto';
+import { signCarrierWebhook } from '../../../adapters/carrier/carrier-webhook';
 import type { CarrierStore, TrackingEventRecord, WebhookDelivery } from './carrier-store';
 
 export interface DispatcherOptions {
@@ -20,10 +20,6 @@ export interface DispatcherOptions {
 /** Longest sleep between checks, so a clock that jumps (tests, suspended laptops) is noticed. */
 const maxSleepMs = 30_000;
 const maxRetryDelayMs = 5 * 60_000;
-
-export function signatureHeader(rawBody: string, secret: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex');
-}
 
 /** The pushed JSON (see docs/carrier-simulator.md); built once per event and stored verbatim. */
 export function webhookBody(event: TrackingEventRecord, reference: string | null): string {
@@ -98,8 +94,9 @@ export class TrackingDispatcher {
   }
 
   private async deliver(d: WebhookDelivery): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.o.webhookSecret) headers['x-dhl-signature'] = signatureHeader(d.body, this.o.webhookSecret);
+    // Signed afresh per attempt: the body stays byte-identical, but a retry hours later must not
+    // carry a timestamp the receiver already considers stale.
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(this.o.webhookSecret ? signCarrierWebhook(d.body, this.o.webhookSecret, this.o.now()) : {}) };
     let outcome: string;
     let ok = false;
     try {
