@@ -3,6 +3,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+  // A global option: Jest ignores testTimeout inside a project, so hooks that start the runtime
+  // (beforeAll without an explicit timeout) would get the 5 s default on a loaded machine.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
@@ -13,9 +16,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'],
       testEnvironment: 'node',
-      slowTestThreshold: 30,
       // Each suite starts the runtime as a child process (with Azurite and the simulators).
-      testTimeout: 30_000,
+      slowTestThreshold: 30,
     },
   ],
 };
