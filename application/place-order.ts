@@ -1,6 +1,8 @@
-// Places an order: prices the cart on the server, stores the order and starts its saga. Every
-// step is safe to repeat with the same order id, which is what makes a retried request (after a
-// crash or a lost response) converge on one order and one saga.
+// Places an order: prices the cart on the server, starts its saga, then stores the order. The saga
+// is started first because its start is durable: if the process dies right after, the saga's
+// first step stores the order itself, so no stored order is ever left without its saga. Every step
+// is safe to repeat with the same order id, which is what makes a retried request (after a crash
+// or a lost response) converge on one order and one saga.
 import { createOrder } from '../domain/order';
 import type { Customer, Order, ShippingAddress } from '../domain/order';
 import { priceCart } from '../domain/pricing';
@@ -25,7 +27,11 @@ export interface PlaceOrderDeps {
 
 export type PlaceOrderResult = { ok: true; order: Versioned<Order> } | { ok: false; problems: PricingProblem[] };
 
-export async function placeOrder(deps: PlaceOrderDeps, orderId: string, input: PlaceOrderInput, at: string): Promise<PlaceOrderResult> {
+/**
+ * `retry`: the order id was taken over from an earlier attempt of the same request, which may
+ * have started the saga or stored the order already.
+ */
+export async function placeOrder(deps: PlaceOrderDeps, orderId: string, input: PlaceOrderInput, at: string, retry: boolean): Promise<PlaceOrderResult> {
   const priced = priceCart(
     { lines: input.items, country: input.shippingAddress.country, shippingMethod: input.shippingMethod, discountCode: input.discountCode },
     deps.catalog,
@@ -33,14 +39,26 @@ export async function placeOrder(deps: PlaceOrderDeps, orderId: string, input: P
   );
   if (!priced.ok) return { ok: false, problems: priced.problems };
   const order = createOrder({ id: orderId, customer: input.customer, shippingAddress: input.shippingAddress, quote: priced.quote, payment: input.payment, at });
-  let stored = await deps.orders.create(order);
-  const fresh = stored !== 'exists';
-  if (stored === 'exists') {
-    // A previous attempt stored it and then failed: keep what was stored (its price and time).
-    const existing = await deps.orders.get(orderId, input.customer.id);
-    if (!existing) throw new Error(`order ${orderId} exists but cannot be read back`);
-    stored = existing;
-  }
-  await deps.workflow.start(stored.value, !fresh);
-  return { ok: true, order: stored };
+  await deps.workflow.start(order, retry);
+  const stored = await deps.orders.create(order);
+  if (stored !== 'exists') return { ok: true, order: stored };
+  // An earlier attempt, or the saga, stored it first: keep what was stored (its price and time).
+  const existing = await deps.orders.get(orderId, input.customer.id);
+  if (!existing) throw new Error(`order ${orderId} exists but cannot be read back`);
+  return { ok: true, order: existing };
+}
+
+export type CustomerEmail = { ok: true; email: string } | { ok: false; problem: 'mismatch' | 'unverified' | 'required' };
+
+/**
+ * Where the order's emails (with invoice and payment link) may go: only to the address the
+ * token's issuer verified, so nobody can make the shop mail a stranger. An admin ordering on
+ * behalf of another customer names that customer's address.
+ */
+export function customerEmail(caller: { email?: string; onBehalf: boolean }, requested: string | undefined): CustomerEmail {
+  const asked = requested?.trim().toLowerCase();
+  if (caller.onBehalf) return asked ? { ok: true, email: asked } : { ok: false, problem: 'required' };
+  if (!caller.email) return { ok: false, problem: 'unverified' };
+  if (asked !== undefined && asked !== caller.email) return { ok: false, problem: 'mismatch' };
+  return { ok: true, email: caller.email };
 }

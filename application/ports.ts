@@ -47,8 +47,9 @@ export interface OrderStore {
 /** The long-running process behind an order (the Durable orchestration). */
 export interface OrderWorkflow {
   /**
-   * Starts the order's saga unless it already runs or ran; safe to call again. `mayExist` is
-   * false only when the order was stored just now, so no earlier attempt can have started it.
+   * Starts the order's saga unless it already runs or ran; safe to call again. The saga carries
+   * the order and stores it if nobody has, so a crash right after the start loses nothing.
+   * `mayExist` is false only for a new order id, which no earlier attempt can have started.
    */
   start(order: Order, mayExist: boolean): Promise<void>;
   /** Tells a running saga that the order was cancelled, so it compensates now. */
@@ -99,7 +100,18 @@ export type PaymentFailure =
   /** The buyer's instrument was refused: final, tell the customer. */
   | { kind: 'declined'; reason: string }
   /** PayPal or the network failed: worth retrying with the same request id. */
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string }
+  /** PayPal refused our credentials (401/403): our configuration, not the buyer's payment; hold and retry. */
+  | { kind: 'unauthorized'; reason: string };
+
+/** An authorization as PayPal dated it: honoured for 3 days from `createdAt`, capturable until `expiresAt`. */
+export interface AuthorizationGrant {
+  authorizationId: string;
+  /** PayPal's create_time (ISO 8601), when it says so. */
+  createdAt?: string;
+  /** PayPal's expiration_time (ISO 8601): no capture is possible afterwards. */
+  expiresAt?: string;
+}
 
 export interface PaymentGateway {
   /**
@@ -110,9 +122,18 @@ export interface PaymentGateway {
     { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | { ok: false; failure: PaymentFailure }
   >;
   /** Authorizes an approved (or vaulted) PayPal order. */
-  authorize(providerOrderId: string, requestId: string): Promise<{ ok: true; authorizationId: string } | { ok: false; failure: PaymentFailure }>;
-  /** `pending`: PayPal took the capture but holds the money (its reason, e.g. PENDING_REVIEW); nothing may ship yet. */
-  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string; pending?: string } | { ok: false; failure: PaymentFailure }>;
+  authorize(providerOrderId: string, requestId: string): Promise<({ ok: true } & AuthorizationGrant) | { ok: false; failure: PaymentFailure }>;
+  /**
+   * A new authorization for the same amount once the honour period of `authorizationId` is over
+   * (PayPal allows it once, until the original expires). 'expired': too late; 'not-allowed': too
+   * early, or already reauthorized.
+   */
+  reauthorize(authorizationId: string, amount: Money, requestId: string): Promise<({ ok: true } & AuthorizationGrant) | { ok: false; failure: PaymentFailure | { kind: 'expired' | 'not-allowed'; reason: string } }>;
+  /**
+   * `pending`: PayPal took the capture but holds the money (its reason, e.g. PENDING_REVIEW); nothing may ship yet.
+   * 'expired': the authorization can no longer be captured (AUTHORIZATION_EXPIRED).
+   */
+  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string; pending?: string } | { ok: false; failure: PaymentFailure | { kind: 'expired'; reason: string } }>;
   /** Where a capture stands now: the way to learn how a pending one settled. */
   captureStatus(captureId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; failure: PaymentFailure }>;
   /**
@@ -147,11 +168,22 @@ export type CarrierFailureKind =
   /** 401/403: our credentials or account; an operator fixes it, the order is not to blame. */
   | 'unauthorized';
 
+export interface BookedShipment {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string;
+}
+
 export interface CarrierGateway {
   createShipment(req: ShipmentRequest): Promise<
-    | { ok: true; carrier: string; trackingNumber: string; trackingUrl: string; labelPdfBase64: string }
+    | ({ ok: true; labelPdfBase64: string } & BookedShipment)
     | { ok: false; kind: CarrierFailureKind; retryable: boolean; reason: string }
   >;
+  /**
+   * The shipment an earlier booking under `reference` created, if any: asked before booking again
+   * after an attempt whose answer never came, so a lost answer never books a second shipment.
+   */
+  findShipment(reference: string): Promise<{ ok: true; shipment?: BookedShipment } | { ok: false; kind: CarrierFailureKind; reason: string }>;
 }
 
 export interface EmailMessage {

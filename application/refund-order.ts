@@ -12,9 +12,13 @@ export type RequestRefundResult =
   | { kind: 'requested'; order: Versioned<Order>; refund: Refund }
   | { kind: 'not-found' }
   | { kind: 'not-refundable'; status: OrderStatus; detail: string }
-  | { kind: 'invalid'; problems: RefundProblem[] };
+  | { kind: 'invalid'; problems: RefundProblem[] }
+  /** Others kept changing the order (refunds being recorded, the refund sagas): nothing recorded; try again shortly. */
+  | { kind: 'busy' };
 
-const maxAttempts = 5;
+const maxAttempts = 8;
+/** Between attempts: 10, 20, 40 … ms with jitter, so racing writers fall out of step. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** (attempt - 1)) * (0.5 + Math.random())));
 
 export async function requestRefund(
   deps: { orders: OrderStore; workflow: OrderWorkflow },
@@ -43,6 +47,7 @@ export async function requestRefund(
       await deps.workflow.startRefund(written.value, refund.id);
       return { kind: 'requested', order: written, refund };
     }
-    if (attempt >= maxAttempts) throw new Error(`order ${order.id} kept changing while a refund was requested`);
+    if (attempt >= maxAttempts) return { kind: 'busy' };
+    await backoff(attempt);
   }
 }

@@ -23,6 +23,18 @@ export async function mustLoad(orders: OrderStore, orderId: string, customerId: 
 }
 
 /**
+ * The saga's order, stored from the saga's own input if the request that started the saga died
+ * before storing it (the saga is started first, so it can).
+ */
+export async function ensureOrder(orders: OrderStore, a: { orderId: string; customerId: string; order?: Order }): Promise<Order> {
+  const found = await orders.get(a.orderId, a.customerId);
+  if (found) return found.value;
+  if (!a.order || a.order.id !== a.orderId) throw new Error(`order ${a.orderId} of customer ${a.customerId} not found`);
+  const created = await orders.create(a.order);
+  return created === 'exists' ? (await mustLoad(orders, a.orderId, a.customerId)).value : created.value;
+}
+
+/**
  * Re-reads and rewrites the order under its ETag until one write lands (the saga, the API and
  * other activities write the same document). `change` returning undefined writes nothing.
  */
@@ -41,16 +53,16 @@ async function updateOrder(orders: OrderStore, a: { orderId: string; customerId:
  * event that is already on the timeline succeeds without a change; an event the current status
  * does not allow (typically because the customer cancelled meanwhile) is reported, not thrown.
  */
-export async function advanceOrder(orders: OrderStore, a: { orderId: string; customerId: string; event: OrderEvent; at: string; patch?: OrderPatch }): Promise<AdvanceResult> {
+export async function advanceOrder(orders: OrderStore, a: { orderId: string; customerId: string; event: OrderEvent; key?: string; at: string; patch?: OrderPatch }): Promise<AdvanceResult> {
   let refusedBy: OrderStatus | undefined;
   const order = await updateOrder(orders, a, (o) => {
     refusedBy = undefined;
-    if (o.timeline.some((t) => t.event === a.event)) return undefined;
+    if (o.timeline.some((t) => t.event === a.event && t.key === a.key)) return undefined;
     if (!canTransition(o.status, a.event)) {
       refusedBy = o.status;
       return undefined;
     }
-    return { ...applyEvent(o, a.event, a.at), ...a.patch };
+    return { ...applyEvent(o, a.event, a.at, a.key), ...a.patch };
   });
   return refusedBy ? { ok: false, status: refusedBy } : { ok: true, order };
 }

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // Per-caller rate limiting is switched off: the benchmark is one client at full speed.
   const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..'), dataDir: tempDir('bench-api-'), logLevel: 'warning', env: { API_RATE_LIMIT_PER_SECOND: '0', SIM_CARRIER_TRANSIT_MS: '600000', SIM_CARRIER_DELIVERED_MS: '1200000' }, args: appTelemetryArgs() });
   try {
-    const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => mintToken(host.dataDir, { subject: `bench-${i}` })));
+    const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => mintToken(host.dataDir, { subject: `bench-${i}`, email: `bench-${i}@example.com` })));
     const place = (i: number) =>
       request(`${host.api}/v1/orders`, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % customers]}`, 'idempotency-key': randomUUID() }, orderBody(`bench-${i % customers}`));
     const ids: { id: string; customer: number }[] = [];

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     args: appTelemetryArgs(),
   });
   const admin = await mintToken(dataDir, { subject: 'bench-admin', roles: ['Orders.Admin'] });
-  const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => mintToken(dataDir, { subject: `bench-${i}` })));
+  const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => mintToken(dataDir, { subject: `bench-${i}`, email: `bench-${i}@example.com` })));
   const body = (i: number) => JSON.stringify({
     customer: { id: `bench-${i % 100}`, email: `bench-${i % 100}@example.com`, name: 'Bench Customer' },
     // Gift cards have the stock for 1,000 orders; the others would sell out (and cancel).

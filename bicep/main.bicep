@@ -121,7 +121,9 @@ module app 'modules/functionapp.bicep' = {
       AUTH_JWKS_URI: 'https://login.microsoftonline.com/${authTenantId}/discovery/v2.0/keys'
       AUTH_ADMIN_ROLE: 'Orders.Admin'
       AUTH_CUSTOMER_ID_CLAIM: 'oid'
+      AUTH_EMAIL_CLAIMS: 'email'
       API_RATE_LIMIT_PER_SECOND: string(apiRateLimitPerSecond)
+      PUBLIC_RATE_LIMIT_PER_SECOND: '10'
       IDEMPOTENCY_RETENTION_SECONDS: '86400'
       PUBLIC_BASE_URL: publicBaseUrl
       PAYMENT_APPROVAL_TIMEOUT_SECONDS: string(paymentApprovalTimeoutSeconds)
@@ -132,12 +134,15 @@ module app 'modules/functionapp.bicep' = {
       PAYPAL_CLIENT_ID: paypalClientId
       PAYPAL_CLIENT_SECRET: keyVaultReference(names.vault, 'paypal-client-secret')
       PAYPAL_WEBHOOK_ID: paypalWebhookId
+      PAYPAL_WEBHOOK_TOLERANCE_SECONDS: '300'
+      PAYPAL_HONOR_PERIOD_SECONDS: '259200'
       CARRIER_API_BASE_URL: carrierApiBaseUrl
       CARRIER_API_KEY: carrierApiKey
       CARRIER_API_SECRET: keyVaultReference(names.vault, 'carrier-api-secret')
       CARRIER_ACCOUNT_NUMBER: carrierAccountNumber
       CARRIER_WEBHOOK_SECRET: keyVaultReference(names.vault, 'carrier-webhook-secret')
       CARRIER_WEBHOOK_SECRET_PREVIOUS: keyVaultReference(names.vault, 'carrier-webhook-secret-previous')
+      CARRIER_WEBHOOK_TOLERANCE_SECONDS: '300'
       ACS_EMAIL_ENDPOINT: communication.outputs.endpoint
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
       INVOICES_STORAGE_ACCOUNT_URL: storage.outputs.blobEndpoint

@@ -2,7 +2,7 @@
 // `<orderId>:<stage>`), and the facts each carries for the customer's email.
 import type { Money } from './money';
 
-export const emailStages = ['received', 'invoiced', 'payment-pending', 'paid', 'delayed', 'shipped', 'delivered', 'cancelled', 'payment-failed', 'refunded'] as const;
+export const emailStages = ['received', 'invoiced', 'payment-pending', 'payment-delayed', 'paid', 'delayed', 'shipped', 'delivered', 'cancelled', 'payment-failed', 'payment-expired', 'refunded'] as const;
 export type EmailStage = (typeof emailStages)[number];
 
 export interface OrderStageEvent {

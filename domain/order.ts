@@ -26,6 +26,8 @@ export interface TimelineEntry {
   at: string;
   /** What caused it, e.g. "payment-captured". */
   event: OrderEvent | 'order-received';
+  /** Set when an event can happen more than once (a hold at each payment step): what makes this one the same on a repeat. */
+  key?: string;
 }
 
 export interface InvoiceRef {
@@ -36,7 +38,15 @@ export interface InvoiceRef {
 export interface Charge {
   provider: 'paypal';
   providerOrderId: string;
+  /** The authorization PayPal granted; voids always name it (a reauthorization is voided through it). */
   authorizationId?: string;
+  /** PayPal's create_time and expiration_time of the authorization to capture. */
+  authorizedAt?: string;
+  authorizationExpiresAt?: string;
+  /** The reauthorization made once the honour period was over: what the capture takes. */
+  reauthorizationId?: string;
+  /** The authorization expired before it could be captured: nothing to void, nothing charged. */
+  authorizationExpired?: boolean;
   /** PayPal confirmed the void (or had voided the authorization already). */
   voided?: boolean;
   /** Why the authorization could not be voided; it then stays open until it expires (29 days). */
@@ -115,7 +125,7 @@ export function createOrder(o: NewOrder): Order {
 }
 
 /** Returns the order after `event`; throws IllegalTransitionError if the status does not allow it. */
-export function applyEvent(order: Order, event: OrderEvent, at: string): Order {
+export function applyEvent(order: Order, event: OrderEvent, at: string, key?: string): Order {
   const status = transition(order.status, event);
-  return { ...order, status, timeline: [...order.timeline, { status, at, event }], updatedAt: at };
+  return { ...order, status, timeline: [...order.timeline, { status, at, event, ...(key ? { key } : {}) }], updatedAt: at };
 }

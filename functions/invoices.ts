@@ -36,12 +36,14 @@ app.http('getInvoice', {
     const notFound = (detail: string) => problemResponse(req, { status: 404, type: 'invoice-not-found', title: 'Invoice not found', detail });
     const order = await orderForCaller(g.principal, id);
     if (!order) return notFound(`There is no order ${id} for this caller.`);
-    if (!order.value.invoice) return notFound('The order has no invoice yet; it is issued right after stock is reserved.');
     const type = negotiate(req.headers.get('accept'), ['application/json', 'application/pdf']);
     if (!type) return problemResponse(req, { status: 406, type: 'not-acceptable', title: 'Not acceptable', detail: 'The invoice is available as application/json or application/pdf.' });
     const s = getSagaServices();
+    // The store is the record of what was issued: an invoice counts even before the order notes it.
     const documents = await s.invoices.forOrder(id);
-    const number = req.query.get('number') ?? order.value.invoice.number;
+    const invoice = order.value.invoice?.number ?? documents.find((d) => d.kind === 'invoice')?.number;
+    if (!invoice) return notFound('The order has no invoice yet; it is issued right after stock is reserved.');
+    const number = req.query.get('number') ?? invoice;
     const doc = documents.find((d) => d.number === number);
     if (!doc) return notFound(`Order ${id} has no document ${number}.`);
     if (type === 'application/json') {

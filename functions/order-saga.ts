@@ -22,6 +22,8 @@ import type { Charge, Shipment } from '../domain/order';
 import type { VoidAnswer } from './saga-activities';
 import { sagaHas } from './wiring/saga-versions';
 import { activityRetry as retry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
+import { refundPayout } from './wiring/refund-payout';
+import { eventWaits, firstOf } from './wiring/event-waits';
 
 
 /** What the saga needs to know about the order, loaded once. */
@@ -32,8 +34,14 @@ export interface SagaOrder {
   year: number;
 }
 
-type Outcome = { orderId: string; outcome: 'delivered' | 'shipped' | 'cancelled' | 'payment-failed' | 'refunded' | 'refund-pending'; reason?: string };
-type RefundAnswer = { ok: true; alreadyRefunded?: boolean } | { ok: false; reason: string };
+type Outcome = { orderId: string; outcome: 'delivered' | 'shipped' | 'cancelled' | 'payment-failed' | 'payment-expired' | 'refunded' | 'refund-pending'; reason?: string };
+/** `pending`: PayPal accepted the refund but holds it (its reason); it counts once paid out. */
+type RefundAnswer = { ok: true; alreadyRefunded?: boolean; refundId?: string; pending?: string } | { ok: false; reason: string };
+/** What a PayPal activity answers in report mode when the retry policy did not help. */
+type PayPalTrouble = { ok: false; kind: 'unavailable' | 'unauthorized'; reason: string };
+type Created = { ok: boolean; providerOrderId?: string; needsApproval?: boolean; approveUrl?: string; reason?: string };
+type Authorized = { ok: boolean; authorizationId?: string; createdAt?: string; expiresAt?: string; reason?: string };
+type Captured = { ok: boolean; captureId?: string; pending?: string; reason?: string; expired?: boolean; reauthorization?: { authorizationId: string; createdAt?: string; expiresAt?: string } };
 /** What the createShipment activity answers (kind is absent in histories written before it existed). */
 type ShipAnswer = { ok: true; shipment: Shipment } | { ok: false; kind?: CarrierFailureKind; reason?: string };
 /** `held`: the shipment was booked (or refused) after the order had been on hold. */
@@ -53,10 +61,16 @@ function orderCalls(context: OrchestrationContext, ids: { orderId: string; custo
     act: (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, retry, { ...ids, ...input }),
     /** One attempt: for calls repeated on durable timers anyway. */
     once: (name: string, input: Record<string, unknown> = {}) => context.df.callActivity(name, { ...ids, ...input }),
-    step: (event: OrderEvent, patch?: OrderPatch) => context.df.callActivityWithRetry('advanceOrder', retry, { ...ids, event, at: now(), patch }),
+    step: (event: OrderEvent, patch?: OrderPatch, key?: string) => context.df.callActivityWithRetry('advanceOrder', retry, { ...ids, event, at: now(), patch, ...(key ? { key } : {}) }),
     patch: (patch: OrderPatch) => context.df.callActivityWithRetry('patchOrder', retry, { ...ids, at: now(), patch }),
     publish: (stage: EmailStage, reason?: string) => context.df.callActivityWithRetry('publishStage', retry, { ...ids, stage, at: now(), reason }),
     timer: (seconds: number): TimerTask => context.df.createTimer(new Date(ms() + seconds * 1000)),
+    /**
+     * From saga version 4.0 every wait for an event goes through one EventWaits per name, shared by
+     * all loops of this run, so no event raised between two waits is lost (wiring/event-waits.ts).
+     */
+    safeWaits: sagaHas(context.df.version, '4.0'),
+    waits: { retryNow: eventWaits(context, retryNowEvent), cancelled: eventWaits(context, cancelledEvent), captureSettled: eventWaits(context, captureSettledEvent) },
     /** Logged once, not again on every replay. */
     log: (level: 'error' | 'warn', message: string) => {
       if (!context.df.isReplaying) context[level](message);
@@ -64,6 +78,13 @@ function orderCalls(context: OrchestrationContext, ids: { orderId: string; custo
   };
 }
 type OrderCalls = ReturnType<typeof orderCalls>;
+
+/** A refund PayPal holds (PENDING) counts only once it is paid out; a payout that fails is a refused refund. */
+function* paidOut(context: OrchestrationContext, c: OrderCalls, r: RefundAnswer, retryDelaySeconds: number): Generator<Task, RefundAnswer, unknown> {
+  if (!r.ok || !r.pending || !r.refundId) return r;
+  const p = yield* refundPayout(context, { providerRefundId: r.refundId, reason: r.pending, retryDelaySeconds, check: (id) => c.act('checkRefund', { providerRefundId: id }), what: `order ${context.df.instanceId}` });
+  return p.ok ? { ok: true, refundId: r.refundId } : { ok: false, reason: p.reason };
+}
 
 /**
  * Retries a refund PayPal has not accepted, after `attempts` failed ones (the order is already
@@ -77,14 +98,14 @@ type OrderCalls = ReturnType<typeof orderCalls>;
 function* refundUntilAccepted(
   context: OrchestrationContext,
   c: OrderCalls,
-  o: { orderId: string; charge: Charge & { captureId: string }; times: RecoveryTimes; attempts: number; key: (attempt: number) => string; emailReason?: string },
+  o: { orderId: string; charge: Charge & { captureId: string }; times: RecoveryTimes; attempts: number; key: (attempt: number) => string; emailReason?: string; payouts: boolean },
 ): Generator<Task, Charge, unknown> {
   let charge: Charge = o.charge;
   const start = c.ms();
   const windowEnd = start + o.times.refundWindowSeconds * 1000;
   let delay = o.times.retryDelaySeconds;
   let total = charge.refundFailure?.attempts ?? o.attempts;
-  let retryNow = context.df.waitForExternalEvent(retryNowEvent);
+  let retryNow = c.safeWaits ? undefined : context.df.waitForExternalEvent(retryNowEvent);
   for (let attempt = o.attempts + 1; ; attempt++) {
     if (attempt > 1) {
       if (c.ms() + delay * 1000 > windowEnd) {
@@ -96,10 +117,14 @@ function* refundUntilAccepted(
       }
       const timer = c.timer(delay);
       context.df.setCustomStatus({ refund: 'pending', attempts: total, lastError: charge.refundFailure?.reason, nextAttemptAt: new Date(c.ms() + delay * 1000).toISOString() });
-      const woke = yield context.df.Task.any([timer, retryNow]);
-      if (woke !== timer) {
-        timer.cancel();
-        retryNow = context.df.waitForExternalEvent(retryNowEvent);
+      if (c.safeWaits) {
+        yield* firstOf(context, [c.waits.retryNow], timer);
+      } else {
+        const woke = yield context.df.Task.any([timer, retryNow!]);
+        if (woke !== timer) {
+          timer.cancel();
+          retryNow = context.df.waitForExternalEvent(retryNowEvent);
+        }
       }
       delay = nextRecoveryDelay(delay, o.times.retryDelaySeconds);
     }
@@ -110,6 +135,7 @@ function* refundUntilAccepted(
     } catch (err) {
       r = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
     }
+    if (o.payouts) r = yield* paidOut(context, c, r, o.times.retryDelaySeconds);
     if (r.ok) {
       const { refundFailure: _, ...rest } = charge;
       charge = { ...rest, refunded: charge.amount };
@@ -125,7 +151,7 @@ function* refundUntilAccepted(
 }
 
 df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
-  const { orderId, customerId, approvalTimeoutSeconds, recovery = defaultRecoveryTimes } = context.df.getInput<SagaInput>();
+  const { orderId, customerId, order: placed, approvalTimeoutSeconds, recovery = defaultRecoveryTimes } = context.df.getInput<SagaInput>();
   const c = orderCalls(context, { orderId, customerId });
   const { now, act } = c;
   const step = c.step;
@@ -134,13 +160,16 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   // Behaviour that sagas already running before it must not see (wiring/saga-versions.ts).
   const v2 = sagaHas(context.df.version, '2.0');
   const v3 = sagaHas(context.df.version, '3.0');
+  const v4 = sagaHas(context.df.version, '4.0');
 
-  const order = (yield act('loadOrder')) as SagaOrder;
+  const order = (yield act('loadOrder', placed ? { order: placed } : {})) as SagaOrder;
   // Filled in as stages complete; what compensation has to undo.
-  const progress: { invoice?: { number: string } } = {};
+  const progress: { invoice?: { number: string; issuedAt: string } } = {};
   let charge: Charge | undefined;
-  let created: { ok: boolean; providerOrderId?: string; needsApproval?: boolean; approveUrl?: string; reason?: string } | undefined;
+  let created: Created | undefined;
   let reserved = false;
+  /** An authorize call was made: its answer may have been lost, so compensation asks again to void it. */
+  let authorizeTried = false;
 
   /** A capture is not (yet) refunded: the first refund attempt failed. */
   const refundOwed = (): boolean => charge?.captureId !== undefined && !charge.refunded;
@@ -148,7 +177,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   // ---- compensation: undo what happened, most recent first ----
   // `reason` is recorded as the cancellation reason if the order becomes refund-pending.
   function* undo(reason?: string): Generator<Task, void, unknown> {
-    if (charge && !charge.captureId && !charge.authorizationId) {
+    if (charge && !charge.captureId && !charge.authorizationId && (!v4 || authorizeTried)) {
       // An authorize call may have succeeded at PayPal although we never saw the answer (a
       // timeout). Repeating it with the same PayPal-Request-Id returns that authorization
       // instead of creating another, so it can be voided rather than left capturable.
@@ -159,8 +188,9 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         // PayPal still unreachable: an unseen authorization expires unused after 29 days.
       }
     }
-    // A denied capture used the authorization up and took nothing: there is nothing to void.
-    if (charge?.authorizationId && !charge.captureId && !charge.voided && !charge.captureDenied) {
+    // A denied capture used the authorization up and took nothing, an expired one holds nothing:
+    // there is nothing to void. A reauthorization is voided through the original.
+    if (charge?.authorizationId && !charge.captureId && !charge.voided && !charge.captureDenied && !charge.authorizationExpired) {
       let v: VoidAnswer;
       try {
         v = (yield act('voidPayment', { authorizationId: charge.authorizationId, providerOrderId: charge.providerOrderId })) as VoidAnswer;
@@ -186,6 +216,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
       } catch (err) {
         r = { ok: false, reason: `PayPal unavailable: ${failureText(err)}` };
       }
+      if (v4) r = yield* paidOut(context, c, r, recovery.retryDelaySeconds);
       charge = r.ok ? { ...charge, refunded: charge.amount } : { ...charge, refundFailure: { reason: r.reason, attempts: 1, lastAttemptAt: now(), retrying: true } };
     }
     let creditNote: { number: string; issuedAt: string } | undefined;
@@ -195,7 +226,9 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     }
     if (reserved) yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'release', { orderId })));
     reserved = false;
-    const patch: OrderPatch = { ...(charge ? { charge } : {}), ...(creditNote ? { creditNote } : {}) };
+    // The invoice is recorded with its credit note even when a cancel beat its own stage, so an
+    // issued invoice is always retrievable from the order.
+    const patch: OrderPatch = { ...(charge ? { charge } : {}), ...(progress.invoice ? { invoice: progress.invoice } : {}), ...(creditNote ? { creditNote } : {}) };
     if (charge && refundOwed()) {
       const r = (yield step('refund-failed', { ...patch, ...(reason ? { cancellationReason: reason } : {}) })) as AdvanceResult;
       if (!r.ok) yield c.patch(patch);
@@ -208,7 +241,7 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   /** Retries the refund the first attempt could not make; the order is refund-pending meanwhile. */
   function* settleRefund(emailReason?: string): Generator<Task, boolean, unknown> {
     if (!charge?.captureId) return true;
-    charge = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: recovery, attempts: 1, key: (n) => (n === 1 ? 'refund' : `refund-${n}`), emailReason });
+    charge = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: recovery, attempts: 1, key: (n) => (n === 1 ? 'refund' : `refund-${n}`), emailReason, payouts: v4 });
     return charge.refunded !== undefined;
   }
 
@@ -228,9 +261,9 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     return { orderId, outcome: 'payment-failed', reason };
   }
 
-  /** Applies a stage; false when the customer cancelled first. */
-  function* advance(event: OrderEvent, patch?: OrderPatch): Generator<Task, boolean, unknown> {
-    const r = (yield step(event, patch)) as AdvanceResult;
+  /** Applies a stage; false when the customer cancelled first. `key` tells apart repeats of an event (a hold at each payment step). */
+  function* advance(event: OrderEvent, patch?: OrderPatch, key?: string): Generator<Task, boolean, unknown> {
+    const r = (yield step(event, patch, key)) as AdvanceResult;
     if (r.ok) return true;
     if (r.status !== 'cancelled') throw new Error(`order ${orderId} is ${r.status} and cannot take ${event}`);
     return false;
@@ -250,41 +283,65 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     if (v2) yield c.publish('delayed');
     const remedy = cause === 'credentials' ? 'Fix the carrier credentials (CARRIER_API_KEY / CARRIER_API_SECRET)' : 'The carrier is unavailable';
     c.log('error', `order ${orderId} is on hold: ${reason}. ${remedy}; held shipments are retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
+    const r = yield* retryWhileHeld<ShipAnswer>({
+      reason,
+      afterCancel: 'cancel the order to refund it',
+      attempt: function* () {
+        try {
+          return (yield c.once('createShipment', { at: now(), report: true })) as ShipAnswer;
+        } catch (err) {
+          return { ok: false, kind: 'unavailable', reason: failureText(err) };
+        }
+      },
+      // Booked, or refused for a reason of the order's own (refunded like any refusal).
+      stillHeld: (x) => !x.ok && x.kind !== 'refused',
+      reasonOf: (x) => (x.ok ? undefined : x.reason),
+    });
+    return r === 'cancelled' ? { ok: false, kind: 'cancelled', held: true } : { ...r, held: true };
+  }
+
+  /**
+   * The loop of every hold: `attempt` is tried again on durable timers, from the configured delay
+   * doubling up to an hour, for the hold window, then only on an operator's RetryNow; a cancel
+   * ends it. Returns the first answer that is no longer held, or 'cancelled'.
+   */
+  function* retryWhileHeld<T>(o: { reason: string; afterCancel: string; attempt: () => Generator<Task, T, unknown>; stillHeld: (r: T) => boolean; reasonOf: (r: T) => string | undefined }): Generator<Task, T | 'cancelled', unknown> {
     const start = c.ms();
     let delay = recovery.retryDelaySeconds;
     let attempts = 1;
-    let last = reason;
+    let last = o.reason;
     let automatic = true;
-    const cancel = context.df.waitForExternalEvent(cancelledEvent);
-    let retryNow = context.df.waitForExternalEvent(retryNowEvent);
+    // Sagas before 4.0 wait as they always did: their histories recorded these waits.
+    const legacy = c.safeWaits ? undefined : { cancel: context.df.waitForExternalEvent(cancelledEvent), retryNow: context.df.waitForExternalEvent(retryNowEvent) };
     for (;;) {
       if (automatic && c.ms() + delay * 1000 > start + recovery.holdWindowSeconds * 1000) {
         automatic = false;
-        c.log('error', `order ${orderId} is still on hold after ${attempts} attempts (${last}): automatic retries stopped. Fix the cause and raise ${retryNowEvent}, or cancel the order to refund it.`);
+        c.log('error', `order ${orderId} is still on hold after ${attempts} attempts (${last}): automatic retries stopped. Fix the cause and raise ${retryNowEvent}, or ${o.afterCancel}.`);
       }
       const timer = automatic ? c.timer(delay) : undefined;
       context.df.setCustomStatus({ onHold: last, attempts, nextAttemptAt: timer ? new Date(c.ms() + delay * 1000).toISOString() : null });
-      const woke = yield context.df.Task.any(timer ? [cancel, retryNow, timer] : [cancel, retryNow]);
-      if (timer && woke !== timer) timer.cancel();
-      if (woke === cancel) {
-        context.df.setCustomStatus(null);
-        return { ok: false, kind: 'cancelled', held: true };
+      let woke: 'timer' | 'retry-now' | 'cancelled';
+      if (legacy) {
+        const w = yield context.df.Task.any(timer ? [legacy.cancel, legacy.retryNow, timer] : [legacy.cancel, legacy.retryNow]);
+        if (timer && w !== timer) timer.cancel();
+        woke = w === legacy.cancel ? 'cancelled' : w === legacy.retryNow ? 'retry-now' : 'timer';
+        if (woke === 'retry-now') legacy.retryNow = context.df.waitForExternalEvent(retryNowEvent);
+      } else {
+        const w = yield* firstOf(context, [c.waits.cancelled, c.waits.retryNow], timer);
+        woke = w.kind === 'timer' ? 'timer' : w.from === c.waits.cancelled ? 'cancelled' : 'retry-now';
       }
-      if (woke === retryNow) retryNow = context.df.waitForExternalEvent(retryNowEvent);
-      else delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
+      if (woke === 'cancelled') {
+        context.df.setCustomStatus(null);
+        return 'cancelled';
+      }
+      if (woke === 'timer') delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
       attempts++;
-      let r: ShipAnswer;
-      try {
-        r = (yield c.once('createShipment', { at: now(), report: true })) as ShipAnswer;
-      } catch (err) {
-        r = { ok: false, kind: 'unavailable', reason: failureText(err) };
-      }
-      // Booked, or refused for a reason of the order's own (refunded like any refusal).
-      if (r.ok || r.kind === 'refused') {
+      const r = yield* o.attempt();
+      if (!o.stillHeld(r)) {
         context.df.setCustomStatus(null);
-        return { ...r, held: true };
+        return r;
       }
-      last = r.reason ?? last;
+      last = o.reasonOf(r) ?? last;
     }
   }
 
@@ -301,18 +358,23 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
     c.log('warn', `order ${orderId}: PayPal holds capture ${captureId} (${reason}); nothing ships until it completes`);
     const start = c.ms();
     let delay = recovery.retryDelaySeconds;
-    let settled = context.df.waitForExternalEvent(captureSettledEvent);
+    let settled = c.safeWaits ? undefined : context.df.waitForExternalEvent(captureSettledEvent);
     let warned = false;
     for (let checks = 1; ; checks++) {
       const timer = c.timer(delay);
       context.df.setCustomStatus({ capturePending: reason, checks, nextCheckAt: new Date(c.ms() + delay * 1000).toISOString() });
-      const woke = yield context.df.Task.any([settled, timer]);
-      if (woke === settled) {
-        timer.cancel();
-        settled = context.df.waitForExternalEvent(captureSettledEvent);
+      let bySettled: boolean;
+      if (c.safeWaits) {
+        bySettled = (yield* firstOf(context, [c.waits.captureSettled], timer)).kind === 'event';
       } else {
-        delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
+        const woke = yield context.df.Task.any([settled!, timer]);
+        bySettled = woke === settled;
+        if (bySettled) {
+          timer.cancel();
+          settled = context.df.waitForExternalEvent(captureSettledEvent);
+        }
       }
+      if (!bySettled) delay = nextRecoveryDelay(delay, recovery.retryDelaySeconds);
       // A webhook only says that something changed: PayPal's answer decides.
       let s: { ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; reason: string } | undefined;
       try {
@@ -329,6 +391,75 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
         c.log('error', `order ${orderId}: PayPal capture ${captureId} is still pending after ${checks} checks (${reason}); look it up in PayPal. The saga keeps checking hourly.`);
       }
     }
+  }
+
+  /** Reserves every line; on a shortage releases them all again and names the missing SKUs. */
+  function* reserveStock(): Generator<Task, string | undefined, unknown> {
+    const held = (yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'reserve', { orderId, quantity: l.quantity })))) as boolean[];
+    reserved = true;
+    if (!held.some((ok) => !ok)) return undefined;
+    yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'release', { orderId })));
+    reserved = false;
+    return `Out of stock: ${order.lines.filter((_, i) => !held[i]).map((l) => l.sku).join(', ')}`;
+  }
+
+  /**
+   * One PayPal step (v4): retried by the policy, then asked once more for the reason. PayPal
+   * refusing our credentials (401/403) is our configuration, not the buyer's payment: the order is
+   * held and the step retried (payPalHold) instead of failing the payment.
+   */
+  function* payPal<T extends { ok: boolean }>(name: string, input: Record<string, unknown>): Generator<Task, T | PayPalTrouble | 'cancelled', unknown> {
+    try {
+      return (yield act(name, input)) as T;
+    } catch {
+      // The retry policy gave up: one more call reports why instead of throwing.
+    }
+    let r: T | PayPalTrouble;
+    try {
+      r = (yield c.once(name, { ...input, report: true })) as T | PayPalTrouble;
+    } catch (err) {
+      r = { ok: false, kind: 'unavailable', reason: failureText(err) };
+    }
+    if (!r.ok && 'kind' in r && r.kind === 'unauthorized') return yield* payPalHold(name, input, r.reason);
+    return r;
+  }
+
+  /**
+   * PayPal refuses our credentials: the order waits in payment-on-hold (the customer is told, and
+   * may cancel) while the step is retried on durable timers, from the configured delay doubling up
+   * to an hour, for the hold window, then on an operator's RetryNow. Fixing the credentials
+   * therefore resumes every held order. An authorization ages meanwhile: the capture step
+   * reauthorizes it after the honour period, and an expired one is never captured.
+   */
+  function* payPalHold<T extends { ok: boolean }>(name: string, input: Record<string, unknown>, reason: string): Generator<Task, T | PayPalTrouble | 'cancelled', unknown> {
+    if (!(yield* advance('payment-held', undefined, `payment-held:${name}`))) return 'cancelled';
+    yield publish('payment-delayed');
+    c.log('error', `order ${orderId} is on hold: PayPal refused our credentials at ${name} (${reason}). Fix PAYPAL_CLIENT_ID / PAYPAL_CLIENT_SECRET; the step is retried for ${recovery.holdWindowSeconds} s, at once on ${retryNowEvent}.`);
+    const unauthorized = (x: T | PayPalTrouble): x is PayPalTrouble => !x.ok && 'kind' in x && x.kind === 'unauthorized';
+    return yield* retryWhileHeld<T | PayPalTrouble>({
+      reason,
+      afterCancel: 'cancel the order',
+      attempt: function* () {
+        try {
+          return (yield c.once(name, { ...input, report: true })) as T | PayPalTrouble;
+        } catch (err) {
+          return { ok: false, kind: 'unavailable', reason: failureText(err) } as PayPalTrouble;
+        }
+      },
+      stillHeld: unauthorized,
+      reasonOf: (x) => (unauthorized(x) ? x.reason : undefined),
+    });
+  }
+
+  /** The authorization expired before the capture: nothing was charged, nothing is voided. */
+  function* paymentExpired(reason: string): Generator<Task, Outcome, unknown> {
+    charge = { ...charge!, authorizationExpired: true };
+    c.log('error', `order ${orderId}: ${reason}; nothing was captured. The order is payment-expired and the customer is told.`);
+    const r = (yield step('authorization-expired', { cancellationReason: 'The payment authorization expired before the payment could be taken.', charge })) as AdvanceResult;
+    if (!r.ok) return yield* cancelled();
+    yield* undo();
+    yield publish('payment-expired');
+    return { orderId, outcome: 'payment-expired', reason };
   }
 
   /** Books the shipment: retried, then held while the carrier is down or refuses our credentials. */
@@ -354,18 +485,18 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
 
   yield publish('received');
 
-  // ---- 1. stock: one entity per SKU serializes the reservations ----
-  const held = (yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'reserve', { orderId, quantity: l.quantity })))) as boolean[];
-  reserved = true;
-  if (held.some((ok) => !ok)) {
-    const missing = order.lines.filter((_, i) => !held[i]).map((l) => l.sku).join(', ');
-    const reason = `Out of stock: ${missing}`;
-    yield context.df.Task.all(order.lines.map((l) => context.df.callEntity(stock(l.sku), 'release', { orderId })));
-    const r = (yield step('stock-unavailable', { cancellationReason: reason })) as AdvanceResult;
-    yield publish('cancelled', r.ok ? reason : undefined);
-    return { orderId, outcome: 'cancelled', reason };
+  // ---- 1. stock: one entity per SKU serializes the reservations. Orders the buyer still has to
+  // approve reserve once approved (v4), so an unpaid order never holds units a paying one needs ----
+  const reserveFirst = !v4 || order.vaulted;
+  if (reserveFirst) {
+    const missing = yield* reserveStock();
+    if (missing) {
+      const r = (yield step('stock-unavailable', { cancellationReason: missing })) as AdvanceResult;
+      yield publish('cancelled', r.ok ? missing : undefined);
+      return { orderId, outcome: 'cancelled', reason: missing };
+    }
+    if (!(yield* advance('stock-reserved'))) return yield* cancelled();
   }
-  if (!(yield* advance('stock-reserved'))) return yield* cancelled();
 
   // ---- 2. invoice: a gapless number per year from the sequence entity ----
   const n = (yield context.df.callEntity(new df.EntityId('documentNumber', `INV-${order.year}`), 'next')) as number;
@@ -374,10 +505,16 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   if (!(yield* advance('invoice-issued', { invoice: issued }))) return yield* cancelled();
 
   // ---- 3. payment: a PayPal order, authorized with the vaulted method or after buyer approval ----
-  try {
-    created = (yield act('createPayment')) as NonNullable<typeof created>;
-  } catch {
-    created = { ok: false, reason: 'PayPal is unavailable' };
+  if (v4) {
+    const r = yield* payPal<Created>('createPayment', {});
+    if (r === 'cancelled') return yield* cancelled();
+    created = r.ok ? r : 'kind' in r && r.kind === 'unavailable' ? { ok: false, reason: 'PayPal is unavailable' } : r;
+  } else {
+    try {
+      created = (yield act('createPayment')) as Created;
+    } catch {
+      created = { ok: false, reason: 'PayPal is unavailable' };
+    }
   }
   if (!created.ok) {
     yield publish('invoiced');
@@ -387,36 +524,81 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   if (created.needsApproval) {
     if (!(yield* advance('approval-requested', { charge }))) return yield* cancelled();
     yield publish('invoiced');
-    const approved = context.df.waitForExternalEvent(paymentApprovedEvent);
-    const cancel = context.df.waitForExternalEvent(cancelledEvent);
-    const deadline = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + approvalTimeoutSeconds * 1000));
-    const first = yield context.df.Task.any([approved, cancel, deadline]);
-    if (first !== deadline) deadline.cancel();
-    if (first === cancel) return yield* cancelled();
-    if (first === deadline) return yield* paymentFailed('approval-timed-out', 'The payment was not approved in time.');
+    const approvalDeadline = () => context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + approvalTimeoutSeconds * 1000));
+    let first: 'approved' | 'cancelled' | 'deadline';
+    if (c.safeWaits) {
+      const w = yield* firstOf(context, [eventWaits(context, paymentApprovedEvent), c.waits.cancelled], approvalDeadline());
+      first = w.kind === 'timer' ? 'deadline' : w.from === c.waits.cancelled ? 'cancelled' : 'approved';
+    } else {
+      const approved = context.df.waitForExternalEvent(paymentApprovedEvent);
+      const cancel = context.df.waitForExternalEvent(cancelledEvent);
+      const deadline = approvalDeadline();
+      const w = yield context.df.Task.any([approved, cancel, deadline]);
+      if (w !== deadline) deadline.cancel();
+      first = w === cancel ? 'cancelled' : w === deadline ? 'deadline' : 'approved';
+    }
+    if (first === 'cancelled') return yield* cancelled();
+    if (first === 'deadline') return yield* paymentFailed('approval-timed-out', 'The payment was not approved in time.');
   } else {
     yield publish('invoiced');
   }
 
-  let auth: { ok: boolean; authorizationId?: string; reason?: string };
-  try {
-    auth = (yield act('authorizePayment', { providerOrderId: charge.providerOrderId })) as typeof auth;
-  } catch {
-    auth = { ok: false, reason: 'PayPal is unavailable; nothing was charged.' };
+  if (!reserveFirst) {
+    // Approved: now the units are taken. Sold out meanwhile: nothing was authorized, so nothing is
+    // charged; the invoice is reversed by a credit note.
+    const missing = yield* reserveStock();
+    if (missing) {
+      const r = (yield step('stock-unavailable', { cancellationReason: missing })) as AdvanceResult;
+      if (!r.ok) return yield* cancelled();
+      yield* undo();
+      yield publish('cancelled', missing);
+      return { orderId, outcome: 'cancelled', reason: missing };
+    }
+    if (!(yield* advance('stock-reserved'))) return yield* cancelled();
+  }
+
+  let auth: Authorized;
+  authorizeTried = true;
+  if (v4) {
+    const r = yield* payPal<Authorized>('authorizePayment', { providerOrderId: charge.providerOrderId });
+    if (r === 'cancelled') return yield* cancelled();
+    auth = r.ok ? r : { ok: false, reason: 'kind' in r && r.kind === 'unavailable' ? 'PayPal is unavailable; nothing was charged.' : r.reason };
+  } else {
+    try {
+      auth = (yield act('authorizePayment', { providerOrderId: charge.providerOrderId })) as Authorized;
+    } catch {
+      auth = { ok: false, reason: 'PayPal is unavailable; nothing was charged.' };
+    }
   }
   if (!auth.ok) return yield* paymentFailed('payment-declined', auth.reason ?? 'payment declined');
-  charge = { ...charge, authorizationId: auth.authorizationId };
+  charge = { ...charge, authorizationId: auth.authorizationId, ...(v4 && auth.createdAt ? { authorizedAt: auth.createdAt } : {}), ...(v4 && auth.expiresAt ? { authorizationExpiresAt: auth.expiresAt } : {}) };
   if (!(yield* advance('payment-authorized', { charge }))) return yield* cancelled();
 
-  // ---- 4. capture, right before fulfilment ----
-  let cap: { ok: boolean; captureId?: string; pending?: string; reason?: string };
-  try {
-    cap = (yield act('capturePayment', { authorizationId: charge.authorizationId })) as typeof cap;
-  } catch {
-    // The capture may still have happened (its answer lost): compensation finds out when PayPal
-    // refuses the void of a captured authorization, and refunds.
-    cap = { ok: false, reason: 'PayPal did not confirm the payment.' };
+  // ---- 4. capture, right before fulfilment (reauthorized first once PayPal's 3-day honour period is over) ----
+  let cap: Captured;
+  if (v4) {
+    const r = yield* payPal<Captured>('capturePayment', {
+      authorizationId: charge.authorizationId,
+      amount: charge.amount,
+      ...(charge.authorizedAt ? { authorizedAt: charge.authorizedAt } : {}),
+      ...(charge.authorizationExpiresAt ? { expiresAt: charge.authorizationExpiresAt } : {}),
+    });
+    if (r === 'cancelled') return yield* cancelled();
+    // Unavailable through the retries: the capture may still have happened (its answer lost);
+    // compensation finds out when PayPal refuses the void of a captured authorization, and refunds.
+    cap = r.ok ? r : 'kind' in r && r.kind === 'unavailable' ? { ok: false, reason: 'PayPal did not confirm the payment.' } : r;
+  } else {
+    try {
+      cap = (yield act('capturePayment', { authorizationId: charge.authorizationId })) as Captured;
+    } catch {
+      cap = { ok: false, reason: 'PayPal did not confirm the payment.' };
+    }
   }
+  if (cap.reauthorization) {
+    const re = cap.reauthorization;
+    charge = { ...charge, reauthorizationId: re.authorizationId, ...(re.createdAt ? { authorizedAt: re.createdAt } : {}), ...(re.expiresAt ? { authorizationExpiresAt: re.expiresAt } : {}) };
+  }
+  if (!cap.ok && cap.expired) return yield* paymentExpired(cap.reason ?? 'the authorization expired');
   if (!cap.ok) return yield* paymentFailed('payment-declined', cap.reason ?? 'capture declined');
   charge = { ...charge, captureId: cap.captureId };
   if (cap.pending) {
@@ -492,6 +674,6 @@ df.app.orchestration('retryRefund', function* (context: OrchestrationContext): G
   const charge = state.charge;
   if (state.status !== 'refund-pending' || !charge?.captureId || charge.refunded) return { orderId, outcome: 'nothing-to-refund', status: state.status };
   const tag = Math.floor(c.ms() / 1000).toString(36);
-  const after = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: state.recovery, attempts: 0, key: (n) => `refund-r${tag}-${n}` });
+  const after = yield* refundUntilAccepted(context, c, { orderId, charge: { ...charge, captureId: charge.captureId }, times: state.recovery, attempts: 0, key: (n) => `refund-r${tag}-${n}`, payouts: sagaHas(context.df.version, '4.0') });
   return { orderId, outcome: after.refunded ? 'refunded' : 'refund-pending' };
 });

@@ -4,7 +4,8 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
 import { randomBytes } from 'node:crypto';
 import { cancelOrder } from '../application/cancel-order';
-import { placeOrder } from '../application/place-order';
+import { customerEmail, placeOrder } from '../application/place-order';
+import type { CustomerEmail } from '../application/place-order';
 import { requestFingerprint } from '../application/request-fingerprint';
 import { recordOrderCreated } from '../adapters/telemetry/order-telemetry';
 import { decodeCursor, encodeCursor } from './http/cursor';
@@ -26,6 +27,16 @@ const newOrderId = (): string => `ord_${randomBytes(12).toString('base64url')}`;
 const notFound = (req: HttpRequest, id: string): HttpResponseInit =>
   problemResponse(req, { status: 404, type: 'order-not-found', title: 'Order not found', detail: `There is no order ${id} for this caller.` });
 
+const emailProblem = (req: HttpRequest, problem: Extract<CustomerEmail, { ok: false }>['problem']): HttpResponseInit => {
+  switch (problem) {
+    case 'mismatch':
+      return problemResponse(req, { status: 403, type: 'email-mismatch', title: 'Not your email address', detail: 'customer.email must be the verified email in your token (order and invoice emails go only there); leave it out to use it.', errors: [{ pointer: '/customer/email', detail: 'not the email in your token' }] });
+    case 'unverified':
+      return problemResponse(req, { status: 403, type: 'email-unverified', title: 'No verified email', detail: 'Your token carries no verified email address, so the shop cannot email you about the order. Sign in with an account that has one.' });
+    case 'required':
+      return problemResponse(req, { status: 400, type: 'validation-failed', title: 'The request is not valid', detail: 'Ordering on behalf of a customer needs the customer\'s email.', errors: [{ pointer: '/customer/email', detail: 'required when ordering on behalf of a customer' }] });
+  }
+};
 
 df.app.client.http('createOrder', {
   route: 'v1/orders',
@@ -43,9 +54,12 @@ df.app.client.http('createOrder', {
     if (body.value.customer.id !== principal.customerId && !principal.isAdmin) {
       return forbidden(req, 'Customers can place orders only for themselves: customer.id must be the id in your token.');
     }
+    const email = customerEmail({ email: principal.email, onBehalf: body.value.customer.id !== principal.customerId }, body.value.customer.email);
+    if (!email.ok) return emailProblem(req, email.problem);
 
     const services = getServices();
-    const claim = await services.idempotency.claim(principal.customerId, key, requestFingerprint(body.value), newOrderId());
+    const candidate = newOrderId();
+    const claim = await services.idempotency.claim(principal.customerId, key, requestFingerprint(body.value), candidate);
     if (claim.kind !== 'owner') return claimedElsewhere(req, claim, g.headers, 'new order');
 
     // On an unexpected failure the claim is kept: its lease runs out and a retry takes over with
@@ -53,8 +67,9 @@ df.app.client.http('createOrder', {
     const result = await placeOrder(
       { orders: services.orders, workflow: new DurableOrderWorkflow(client, settings().PAYMENT_APPROVAL_TIMEOUT_SECONDS), catalog: services.catalog, rules: services.pricingRules },
       claim.resourceId,
-      body.value,
+      { ...body.value, customer: { ...body.value.customer, email: email.email } },
       new Date().toISOString(),
+      claim.resourceId !== candidate,
     );
     if (!result.ok) {
       await services.idempotency.release(claim.token); // nothing happened: the fixed cart may reuse the key

@@ -8,8 +8,11 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { formatDocumentNumber } from '../domain/invoice';
+import { refundInstanceId } from './wiring/durable-workflow';
 import type { RefundOrderInput } from './wiring/durable-workflow';
+import { sagaHas } from './wiring/saga-versions';
 import { activityRetry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
+import { refundPayout } from './wiring/refund-payout';
 
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
 
@@ -18,27 +21,15 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
   const now = () => context.df.currentUtcDateTime.toISOString();
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
 
-  type Paid = { ok: true; providerRefundId: string; pending?: string } | { ok: false; reason: string };
+  /** `completed`: the refund was recorded as completed by an earlier run of this saga (restarted after a failure). */
+  type Paid = { ok: true; providerRefundId: string; pending?: string; completed?: boolean } | { ok: false; reason: string };
+  const v4 = sagaHas(context.df.version, '4.0');
   const nextDelay = (d: number) => nextRecoveryDelay(d, retryDelaySeconds);
 
   /** PayPal accepted the refund but has not paid it out (e.g. an eCheck-funded refund): ask until it has, or failed. */
   function* payout(providerRefundId: string, reason: string): Generator<Task, Paid, unknown> {
-    if (!context.df.isReplaying) context.warn(`refund ${refundId} of order ${orderId}: PayPal holds refund ${providerRefundId} (${reason}); the credit note waits until it is paid out`);
-    let wait = retryDelaySeconds;
-    for (let checks = 1; ; checks++) {
-      const next = new Date(context.df.currentUtcDateTime.getTime() + wait * 1000);
-      context.df.setCustomStatus({ refundPending: reason, checks, nextCheckAt: next.toISOString() });
-      yield context.df.createTimer(next);
-      wait = nextDelay(wait);
-      let s: { ok: true; status: 'completed' | 'pending' | 'failed'; reason?: string } | undefined;
-      try {
-        s = (yield act('checkRefund', { providerRefundId })) as typeof s;
-      } catch {
-        s = undefined; // PayPal unavailable: ask again at the next check
-      }
-      if (s?.status === 'completed') return { ok: true, providerRefundId };
-      if (s?.status === 'failed') return { ok: false, reason: `PayPal could not pay out refund ${providerRefundId}: ${s.reason ?? 'failed'}` };
-    }
+    const p = yield* refundPayout(context, { providerRefundId, reason, retryDelaySeconds, check: (id) => act('checkRefund', { providerRefundId: id }), what: `refund ${refundId} of order ${orderId}` });
+    return p.ok ? { ok: true, providerRefundId } : p;
   }
 
   let paid: Paid;
@@ -63,11 +54,18 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
     return { orderId, refundId, outcome: 'failed', reason: paid.reason };
   }
 
-  const year = context.df.currentUtcDateTime.getUTCFullYear();
-  const n = (yield context.df.callEntity(new df.EntityId('documentNumber', `CN-${year}`), 'next')) as number;
-  const creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() })) as { number: string; issuedAt: string };
-  yield act('recordRefundOutcome', { outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
-  if (restock.length > 0) yield context.df.Task.all(restock.map((r) => context.df.callEntity(new df.EntityId('stock', r.sku), 'restock', { quantity: r.quantity })));
+  // A saga restarted after it had recorded the refund (it failed later) only sends the email.
+  if (!(v4 && paid.completed)) {
+    const year = context.df.currentUtcDateTime.getUTCFullYear();
+    const series = new df.EntityId('documentNumber', `CN-${year}`);
+    // Drawn for this refund: a restarted saga gets the same number, so no number is skipped.
+    const key = refundInstanceId(orderId, refundId);
+    const n = (yield context.df.callEntity(series, 'next', v4 ? { key } : undefined)) as number;
+    const creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() })) as { number: string; issuedAt: string };
+    yield act('recordRefundOutcome', { outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
+    if (v4) context.df.signalEntity(series, 'issued', { key });
+    if (restock.length > 0) yield context.df.Task.all(restock.map((r) => context.df.callEntity(new df.EntityId('stock', r.sku), 'restock', { quantity: r.quantity })));
+  }
   yield act('publishStage', { stage: 'refunded', at: now() });
   return { orderId, refundId, outcome: 'refunded' };
 });

@@ -6,10 +6,12 @@ import * as df from 'durable-functions';
 import type { Money } from '../domain/money';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage } from '../domain/order-events';
-import { advanceOrder, issueDocument, mustLoad, patchOrder, publishStage, recordRefundOutcome, recordRefundPaid, refundOf } from '../application/saga-steps';
+import { capturePayment } from '../application/capture-payment';
+import type { CaptureInput } from '../application/capture-payment';
+import { advanceOrder, ensureOrder, issueDocument, mustLoad, patchOrder, publishStage, recordRefundOutcome, recordRefundPaid, refundOf } from '../application/saga-steps';
 import type { OrderPatch } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
-import type { Charge } from '../domain/order';
+import type { Charge, Order } from '../domain/order';
 import { recoveryTimesFrom } from './wiring/durable-workflow';
 import type { RecoveryTimes } from './wiring/durable-workflow';
 import { settings } from './wiring/settings';
@@ -22,16 +24,29 @@ interface Ids { orderId: string; customerId: string }
 
 const load = async ({ orderId, customerId }: Ids) => (await mustLoad(getServices().orders, orderId, customerId)).value;
 
-/** Declines are answers; unavailability is an exception for the retry policy. */
-function settle<T extends object>(r: ({ ok: true } & T) | { ok: false; failure: PaymentFailure }): ({ ok: true } & T) | { ok: false; reason: string } {
+/**
+ * Declines are answers; PayPal being unavailable or refusing our credentials is an exception for
+ * the retry policy, or with `report` an answer the saga decides on (it holds the order when our
+ * credentials are refused, instead of failing the buyer's payment).
+ */
+function settle<T extends object, F extends PaymentFailure | { kind: string; reason: string }>(
+  r: ({ ok: true } & T) | { ok: false; failure: F },
+  report = false,
+): ({ ok: true } & T) | { ok: false; reason: string } | { ok: false; kind: 'unavailable' | 'unauthorized'; reason: string } {
   if (r.ok) return r;
-  if (r.failure.kind === 'unavailable') throw new Error(`PayPal unavailable: ${r.failure.reason}`);
+  const kind = r.failure.kind;
+  if (kind === 'unavailable' || kind === 'unauthorized') {
+    if (report) return { ok: false, kind, reason: r.failure.reason };
+    throw new Error(`PayPal ${kind === 'unauthorized' ? 'refused our credentials' : 'unavailable'}: ${r.failure.reason}`);
+  }
   return { ok: false, reason: r.failure.reason };
 }
 
+type Report = { report?: boolean };
+
 df.app.activity('loadOrder', {
-  handler: async (input: Ids): Promise<SagaOrder> => {
-    const o = await load(input);
+  handler: async (input: Ids & { order?: Order }): Promise<SagaOrder> => {
+    const o = await ensureOrder(getServices().orders, input);
     return {
       lines: o.quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
       total: o.quote.totals.total,
@@ -63,7 +78,7 @@ df.app.activity('issueDocument', {
 });
 
 df.app.activity('createPayment', {
-  handler: async (input: Ids) => {
+  handler: async (input: Ids & Report) => {
     const o = await load(input);
     const s = getSagaServices();
     const returnUrl = `${s.publicBaseUrl}/api/v1/payments/paypal/return?orderId=${encodeURIComponent(o.id)}`;
@@ -74,16 +89,22 @@ df.app.activity('createPayment', {
       returnUrl,
       cancelUrl: `${returnUrl}&cancelled=true`,
       requestId: `${o.id}:create`,
-    }));
+    }), input.report);
   },
 });
 
 df.app.activity('authorizePayment', {
-  handler: async (input: Ids & { providerOrderId: string }) => settle(await getSagaServices().payments.authorize(input.providerOrderId, `${input.orderId}:authorize`)),
+  handler: async (input: Ids & Report & { providerOrderId: string }) => settle(await getSagaServices().payments.authorize(input.providerOrderId, `${input.orderId}:authorize`), input.report),
 });
 
+/** `expired`: the authorization can no longer be captured, and no capture was attempted on it. */
 df.app.activity('capturePayment', {
-  handler: async (input: Ids & { authorizationId: string }) => settle(await getSagaServices().payments.capture(input.authorizationId, `${input.orderId}:capture`)),
+  handler: async (input: Ids & Report & Omit<CaptureInput, 'orderId'>) => {
+    const r = await capturePayment(getSagaServices().payments, { ...input, orderId: input.orderId }, Date.now(), settings().PAYPAL_HONOR_PERIOD_SECONDS);
+    if (r.ok) return r;
+    if (r.outcome === 'failure') return settle({ ok: false, failure: r.failure }, input.report);
+    return { ok: false as const, reason: r.reason, ...(r.outcome === 'expired' ? { expired: true } : {}) };
+  },
 });
 
 /** Asks PayPal how a pending capture stands (the webhook only says that it changed). */
@@ -129,10 +150,10 @@ df.app.activity('refundPayment', {
  * a retry, or a repeat after a crash, finds PayPal's stored answer instead of refunding twice.
  */
 df.app.activity('refundReturn', {
-  handler: async (input: Ids & { refundId: string }): Promise<{ ok: true; providerRefundId: string; pending?: string } | { ok: false; reason: string }> => {
+  handler: async (input: Ids & { refundId: string }): Promise<{ ok: true; providerRefundId: string; pending?: string; completed?: boolean } | { ok: false; reason: string }> => {
     const order = await load(input);
     const refund = refundOf(order, input.refundId);
-    if (refund.providerRefundId) return { ok: true, providerRefundId: refund.providerRefundId };
+    if (refund.providerRefundId) return { ok: true, providerRefundId: refund.providerRefundId, ...(refund.status === 'completed' ? { completed: true } : {}) };
     if (!order.charge?.captureId) return { ok: false, reason: 'nothing was captured for this order' };
     const r = await getSagaServices().payments.refund(order.charge.captureId, refund.amount, `${input.orderId}:refund:${input.refundId}`);
     if (r.ok) {
@@ -170,7 +191,17 @@ df.app.activity('createShipment', {
   handler: async (input: Ids & { at: string; report?: boolean }) => {
     const o = await load(input);
     const a = o.shippingAddress;
-    const r = await getSagaServices().carrier.createShipment({
+    const carrier = getSagaServices().carrier;
+    // DHL does not deduplicate bookings: an earlier attempt whose answer was lost (a timeout, a
+    // crash) may have booked already, so look before booking. A lookup the carrier refuses is a
+    // fault of our query, never a reason to refund the order: it throws.
+    const found = await carrier.findShipment(o.id);
+    if (!found.ok) {
+      if (input.report && found.kind !== 'refused') return { ok: false, kind: found.kind, reason: found.reason };
+      throw new Error(`carrier lookup ${found.kind}: ${found.reason}`);
+    }
+    if (found.shipment) return { ok: true, shipment: { carrier: found.shipment.carrier, trackingNumber: found.shipment.trackingNumber, trackingUrl: found.shipment.trackingUrl, shippedAt: input.at } };
+    const r = await carrier.createShipment({
       orderId: o.id,
       reference: o.id,
       recipient: { name: a.name, line1: a.line1, ...(a.line2 ? { line2: a.line2 } : {}), city: a.city, postalCode: a.postalCode, country: a.country, email: o.customer.email },

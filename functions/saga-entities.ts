@@ -1,10 +1,13 @@
 // Durable Entities: stock per SKU (serialized reservations) and gapless document numbers per
-// series and year (one number per call; entity operations run exactly once and in order).
+// series and year (one number per call, or per key until it is issued; entity operations run
+// exactly once and in order).
 import * as df from 'durable-functions';
 import type { EntityContext } from 'durable-functions';
 import { commit, release, reserve, restock } from '../domain/inventory';
 import type { StockState } from '../domain/inventory';
 import { catalog } from '../adapters/catalog/store-config';
+import { draw, issued, seriesFrom } from '../domain/document-numbers';
+import type { NumberSeries } from '../domain/document-numbers';
 
 df.app.entity('stock', (context: EntityContext<StockState>) => {
   // A SKU's first operation starts from the catalog's stock level.
@@ -35,15 +38,21 @@ df.app.entity('stock', (context: EntityContext<StockState>) => {
   }
 });
 
-df.app.entity('documentNumber', (context: EntityContext<number>) => {
-  const last = context.df.getState(() => 0) as number;
+df.app.entity('documentNumber', (context: EntityContext<NumberSeries | number>) => {
+  const series = seriesFrom(context.df.getState(() => 0));
+  const input = context.df.getInput() as { key?: string } | undefined;
   switch (context.df.operationName) {
-    case 'next':
-      context.df.setState(last + 1);
-      context.df.return(last + 1);
+    case 'next': {
+      const r = draw(series, input?.key);
+      context.df.setState(r.series);
+      context.df.return(r.number);
+      return;
+    }
+    case 'issued':
+      if (input?.key) context.df.setState(issued(series, input.key));
       return;
     case 'get':
-      context.df.return(last);
+      context.df.return(series.last);
       return;
     default:
       throw new Error(`documentNumber has no operation '${context.df.operationName}'`);

@@ -4,58 +4,81 @@
 // fixed PayPal-Request-Ids, so a webhook racing the return URL can never charge twice.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { verifyPayPalWebhook } from '../adapters/paypal/webhook-verifier';
+import { payPalCertOrigins, verifyPayPalWebhook } from '../adapters/paypal/webhook-verifier';
 import { carrierTrackingEventSchema, verifyCarrierWebhook } from '../adapters/carrier/dhl-carrier-gateway';
 import { clientEndpoint } from './http/endpoint';
+import { limitPublic } from './http/public-guard';
 import { orderIdSchema } from './http/schemas';
 import { problemResponse } from './http/problem';
+import { maxWebhookBytes, parseJson, readBody } from './http/read-body';
+import { validationProblem } from './http/read-json';
 import { captureSettledEvent, deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
 import { carrierWebhookSecrets, settings } from './wiring/settings';
 
-const payPalOrigins = ['https://api.paypal.com', 'https://api.sandbox.paypal.com'];
-const maxWebhookBytes = 256 * 1024;
-
 /** How a pending capture settles; the same events for captures that never were pending are ignored. */
 const captureSettled = new Set(['PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.DENIED', 'PAYMENT.CAPTURE.DECLINED']);
 
-/** The body exactly as sent (signatures cover the bytes), or the 413 answer. */
-async function rawBody(req: HttpRequest): Promise<Buffer | HttpResponseInit> {
-  const raw = Buffer.from(await req.arrayBuffer());
-  return raw.length > maxWebhookBytes ? problemResponse(req, { status: 413, type: 'payload-too-large', title: 'Request body too large' }) : raw;
-}
-
+const ourOrderId = orderIdSchema.describe('one of our order ids');
 const payPalEventSchema = z.object({
-  id: z.string(),
-  event_type: z.string(),
+  id: z.string().min(1).max(128),
+  event_type: z.string().min(1).max(128),
   // Orders carry our order id as the purchase unit's reference_id, captures as custom_id.
-  resource: z.object({ id: z.string().optional(), custom_id: z.string().optional(), purchase_units: z.array(z.object({ reference_id: z.string().optional() })).optional() }).passthrough(),
+  resource: z.object({
+    id: z.string().max(128).optional(),
+    custom_id: ourOrderId.optional(),
+    purchase_units: z.array(z.object({ reference_id: ourOrderId.optional() })).optional(),
+  }).passthrough(),
 });
+
+const unsigned = (req: HttpRequest) => problemResponse(req, { status: 401, type: 'invalid-signature', title: 'Webhook signature not valid' });
+const stale = (req: HttpRequest, toleranceSeconds: number) =>
+  problemResponse(req, { status: 401, type: 'stale-webhook', title: 'Webhook too old or too new', detail: `Deliveries are accepted within ${toleranceSeconds} s of their signed time.` });
 
 df.app.client.http('paypalWebhook', {
   route: 'v1/webhooks/paypal',
   methods: ['POST'],
   authLevel: 'anonymous',
   handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient, context): Promise<HttpResponseInit> => {
-    const raw = await rawBody(req);
-    if (!Buffer.isBuffer(raw)) return raw;
+    const limited = limitPublic(req, 'webhook');
+    if (limited) return limited;
+    const raw = await readBody(req, maxWebhookBytes);
+    if (!raw.ok) return problemResponse(req, raw.problem);
     const s = settings();
-    const allowed = [...payPalOrigins, ...(s.PAYPAL_CERT_ORIGINS ? s.PAYPAL_CERT_ORIGINS.split(',').map((o) => o.trim()) : [])];
-    const valid = await verifyPayPalWebhook({ headers: Object.fromEntries(req.headers.entries()), rawBody: raw, webhookId: s.PAYPAL_WEBHOOK_ID, allowedCertOrigins: allowed });
-    if (!valid) return problemResponse(req, { status: 401, type: 'invalid-signature', title: 'Webhook signature not valid' });
-    const parsed = payPalEventSchema.safeParse(JSON.parse(raw.toString('utf8')));
-    if (!parsed.success) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a PayPal webhook event' });
+    const allowed = [...payPalCertOrigins[s.PAYPAL_ENVIRONMENT === 'production' ? 'production' : 'sandbox'], ...(s.PAYPAL_CERT_ORIGINS ? s.PAYPAL_CERT_ORIGINS.split(',').map((o) => o.trim()) : [])];
+    const verdict = await verifyPayPalWebhook({ headers: Object.fromEntries(req.headers.entries()), rawBody: raw.bytes, webhookId: s.PAYPAL_WEBHOOK_ID, allowedCertOrigins: allowed, toleranceSeconds: s.PAYPAL_WEBHOOK_TOLERANCE_SECONDS });
+    if (!verdict.ok) return verdict.reason === 'stale' ? stale(req, s.PAYPAL_WEBHOOK_TOLERANCE_SECONDS) : unsigned(req);
+    const json = parseJson(raw.bytes);
+    if (!json.ok) return problemResponse(req, json.problem);
+    const parsed = payPalEventSchema.safeParse(json.value);
+    if (!parsed.success) return problemResponse(req, { ...validationProblem(parsed.error, 'request body'), title: 'Not a PayPal webhook event of ours' });
     const e = parsed.data;
-    const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
-    context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
-    if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
-    if (captureSettled.has(e.event_type) && orderId && orderIdSchema.safeParse(orderId).success) {
-      // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
-      // asks PayPal itself: this is a hint.
-      const order = await getServices().orders.find(orderId);
-      if (order?.value.charge?.capturePending) await raiseUnlessFinished(client, orderId, captureSettledEvent, { captureId: e.resource.id, eventType: e.event_type });
+
+    // A transmission is used once: a replay inside the time window, or a body re-made to match
+    // the signed CRC-32, finds its transmission id taken.
+    const idempotency = getServices().idempotency;
+    const claim = await idempotency.claim('webhook:paypal', verdict.transmissionId, createHash('sha256').update(raw.bytes).digest('base64url'), e.id);
+    if (claim.kind === 'replay') return { status: 200 };
+    if (claim.kind === 'in-progress') return problemResponse(req, { status: 409, type: 'webhook-in-progress', title: 'This delivery is being processed' }, { 'retry-after': String(claim.retryAfterSeconds) });
+    if (claim.kind === 'mismatch') return problemResponse(req, { status: 400, type: 'webhook-replayed', title: 'Transmission id already used for another body' });
+    try {
+      const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
+      context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
+      if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
+      if (captureSettled.has(e.event_type) && orderId) {
+        // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
+        // asks PayPal itself: this is a hint.
+        const order = await getServices().orders.find(orderId);
+        if (order?.value.charge?.capturePending) await raiseUnlessFinished(client, orderId, captureSettledEvent, { captureId: e.resource.id, eventType: e.event_type });
+      }
+    } catch (err) {
+      // Not processed: PayPal delivers it again, and that delivery must not find the id taken.
+      await idempotency.release(claim.token);
+      throw err;
     }
+    await idempotency.complete(claim.token, { status: 200, headers: {}, body: '' });
     return { status: 200 };
   }),
 });
@@ -71,6 +94,8 @@ df.app.client.http('paypalReturn', {
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
+    const limited = limitPublic(req, 'api');
+    if (limited) return limited;
     const orderId = req.query.get('orderId') ?? '';
     const token = req.query.get('token') ?? '';
     // Only the buyer (redirected by PayPal) knows the PayPal order id of this order.
@@ -89,14 +114,26 @@ df.app.client.http('carrierWebhook', {
   methods: ['POST'],
   authLevel: 'anonymous',
   handler: clientEndpoint(async (req: HttpRequest, client: df.DurableClient, context): Promise<HttpResponseInit> => {
-    const raw = await rawBody(req);
-    if (!Buffer.isBuffer(raw)) return raw;
+    const limited = limitPublic(req, 'webhook');
+    if (limited) return limited;
+    const raw = await readBody(req, maxWebhookBytes);
+    if (!raw.ok) return problemResponse(req, raw.problem);
+    const s = settings();
     // During a rotation the previous secret is accepted too, so no push is dropped (docs/architecture.md §6).
-    if (!verifyCarrierWebhook(raw.toString('utf8'), req.headers.get('x-dhl-signature'), carrierWebhookSecrets(settings()))) {
-      return problemResponse(req, { status: 401, type: 'invalid-signature', title: 'Webhook signature not valid' });
-    }
-    const parsed = carrierTrackingEventSchema.safeParse(JSON.parse(raw.toString('utf8')));
-    if (!parsed.success) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a tracking event' });
+    const verdict = verifyCarrierWebhook({
+      rawBody: raw.bytes,
+      signature: req.headers.get('x-dhl-signature'),
+      timestamp: req.headers.get('x-dhl-timestamp'),
+      secrets: carrierWebhookSecrets(s),
+      nowMs: Date.now(),
+      toleranceSeconds: s.CARRIER_WEBHOOK_TOLERANCE_SECONDS,
+    });
+    if (verdict === 'stale') return stale(req, s.CARRIER_WEBHOOK_TOLERANCE_SECONDS);
+    if (verdict !== 'ok') return unsigned(req);
+    const json = parseJson(raw.bytes);
+    if (!json.ok) return problemResponse(req, json.problem);
+    const parsed = carrierTrackingEventSchema.extend({ reference: ourOrderId }).safeParse(json.value);
+    if (!parsed.success) return problemResponse(req, { ...validationProblem(parsed.error, 'request body'), title: 'Not a tracking event of ours' });
     const e = parsed.data;
     context.log(`tracking ${e.shipmentTrackingNumber} ${e.event.typeCode} for ${e.reference}`);
     if (e.event.typeCode === 'OK') await raiseUnlessFinished(client, e.reference, deliveredEvent, { trackingNumber: e.shipmentTrackingNumber, at: e.event.timestamp });

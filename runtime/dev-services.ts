@@ -18,6 +18,7 @@ import type { RunningAzurite } from './blob/azurite';
 import { PayPalSimulator } from './simulators/paypal';
 import { CarrierSimulator } from './simulators/carrier/carrier-simulator';
 import { AcsEmailSimulator } from './simulators/email/acs-email-simulator';
+import { mailboxListingProblem } from './simulators/email/dev-views';
 import { LocalTelemetry } from './telemetry/local-telemetry';
 import { IngestionEndpoint } from './telemetry/ingestion-endpoint';
 import { createLocalCertificate, trustInThisProcess } from './tls/local-tls';
@@ -90,6 +91,9 @@ export class DevServices {
     const layoutFile = path.join(this.o.appRoot, 'bicep', 'cosmos-containers.json');
     // Only the product app (which has the Cosmos layout) gets the product's stand-ins.
     if (!fs.existsSync(layoutFile)) return;
+    // The product's host setting (local.settings.sample.json, Bicep): bodies above its largest
+    // accepted one, a 256 KiB webhook, are refused before they are buffered.
+    setDefault('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', '262144');
     await this.startSimulators(baseUrl);
     if (!process.env.INVOICES_STORAGE_CONNECTION && !process.env.INVOICES_STORAGE_ACCOUNT_URL) {
       this.azurite = await startAzurite({ location: path.join(this.o.dataDir, 'azurite'), host: '127.0.0.1', port: this.o.blobPort });
@@ -162,6 +166,8 @@ export class DevServices {
         clientId: process.env.PAYPAL_CLIENT_ID!,
         clientSecret: process.env.PAYPAL_CLIENT_SECRET!,
         pendingCaptureMs: env('SIM_PAYPAL_PENDING_MS', 3_000),
+        honorSeconds: env('SIM_PAYPAL_HONOR_SECONDS', 259_200),
+        authorizationValidSeconds: env('SIM_PAYPAL_AUTHORIZATION_VALID_SECONDS', 2_505_600),
       }),
       new CarrierSimulator({
         db,
@@ -192,6 +198,11 @@ export class DevServices {
   /** Serves the simulators, the issuer's discovery document and keys; true when it answered. */
   async handle(url: URL, res: http.ServerResponse, req?: http.IncomingMessage): Promise<boolean> {
     if (req && (await this.ingestion.handle(req, res, url))) return true;
+    const listing = this.simulators.length > 0 && req?.method === 'GET' ? mailboxListingProblem(url) : undefined;
+    if (listing) {
+      res.writeHead(listing.status, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ type: 'about:blank', ...listing }));
+      return true;
+    }
     if (req) for (const s of this.simulators) if (await s.handle(req, res, url)) return true;
     if (url.pathname === jwksPath) {
       send(res, await jwks(this.o.dataDir));

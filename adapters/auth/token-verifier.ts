@@ -11,12 +11,16 @@ export interface AuthConfig {
   adminRole: string;
   /** Claim that carries the customer id: `sub` locally, `oid` recommended with Entra ID. */
   customerIdClaim: string;
+  /** Claims that may carry the caller's verified email, first match wins (`email`; `preferred_username` in workforce tenants). */
+  emailClaims?: readonly string[];
 }
 
 export interface Principal {
   customerId: string;
   roles: string[];
   isAdmin: boolean;
+  /** The caller's email as the issuer vouches for it (lower-cased); absent when the token carries none, or says it is unverified. */
+  email?: string;
 }
 
 export type Verification = { ok: true; principal: Principal } | { ok: false; error: 'invalid_token'; description: string };
@@ -37,8 +41,19 @@ export function createTokenVerifier(config: AuthConfig, keys: JWTVerifyGetKey = 
       return { ok: false, error: 'invalid_token', description: `The token has no usable "${config.customerIdClaim}" claim.` };
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { ok: true, principal: { customerId, roles, isAdmin: roles.includes(config.adminRole) } };
+    const email = verifiedEmail(payload, config.emailClaims ?? ['email']);
+    return { ok: true, principal: { customerId, roles, isAdmin: roles.includes(config.adminRole), ...(email ? { email } : {}) } };
   };
+}
+
+// An address-shaped value; the issuer verified it unless the token says otherwise (OIDC email_verified).
+function verifiedEmail(payload: JWTPayload, claims: readonly string[]): string | undefined {
+  if (payload.email_verified === false) return undefined;
+  for (const claim of claims) {
+    const v = payload[claim];
+    if (typeof v === 'string' && v.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) return v.toLowerCase();
+  }
+  return undefined;
 }
 
 function describe(err: unknown): string {

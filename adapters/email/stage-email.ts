@@ -67,6 +67,16 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
     ],
     facts: [['Amount', format(e.total)]],
   }),
+  // PayPal refuses our credentials: our problem, retried; the buyer's payment is fine.
+  'payment-delayed': (e) => ({
+    subject: `The payment for your order ${e.orderId} is delayed`,
+    heading: 'Your order is delayed',
+    paragraphs: [
+      [`We could not complete the payment for order ${e.orderId} because of a technical problem on our side. Your payment method is fine and nothing more than the authorized ${format(e.total)} is held.`],
+      ['We keep trying and will email you as soon as your payment goes through. If you would rather not wait, you can cancel the order and the hold is released.'],
+    ],
+    facts: [['Amount', format(e.total)]],
+  }),
   paid: (e) => ({
     subject: `Payment received for your order ${e.orderId}`,
     heading: 'Payment received',
@@ -130,6 +140,17 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
       ...(e.reason ? ([['Reason', e.reason]] as [string, Inline][]) : []),
       ...(e.refundPending ? ([['Refund due', format(e.refundPending)]] as [string, Inline][]) : []),
     ],
+  }),
+  // The authorization ran out (PayPal honours one for 29 days) before we could take the money.
+  'payment-expired': (e) => ({
+    subject: `Your order ${e.orderId} was cancelled: the payment authorization expired`,
+    heading: 'Order cancelled',
+    paragraphs: [
+      [`We could not take the payment of ${format(e.total)} for order ${e.orderId} before PayPal's authorization expired, so the order is cancelled.`],
+      [`You have not been charged; the hold on your payment method is released.`],
+      ['You are welcome to place the order again.'],
+    ],
+    facts: [['Amount', format(e.total)]],
   }),
   refunded: (e) => {
     const amount: Money = e.refunded ?? e.total;

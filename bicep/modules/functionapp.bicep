@@ -31,6 +31,12 @@ var identitySettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
+// Read by the Functions host, not the app: bodies above 256 KiB (the largest the app accepts,
+// a webhook) are refused with 413 before they are buffered.
+var hostSettings = {
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '262144'
+}
+
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
@@ -54,7 +60,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [for s in items(union(appSettings, identitySettings)): { name: s.key, value: s.value }]
+      appSettings: [for s in items(union(appSettings, identitySettings, hostSettings)): { name: s.key, value: s.value }]
     }
   }
 }

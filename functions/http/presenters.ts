@@ -67,6 +67,7 @@ export function presentOrder(o: Order): z.infer<typeof orderSchema> {
       refundFailure: o.charge?.refundFailure && !o.charge.refunded ? { ...o.charge.refundFailure } : null,
     },
     invoice: o.invoice ? { number: o.invoice.number, issuedAt: o.invoice.issuedAt } : null,
+    creditNote: o.creditNote ? { number: o.creditNote.number, issuedAt: o.creditNote.issuedAt } : null,
     shipment: o.shipment ? { ...o.shipment } : null,
     cancellationReason: o.cancellationReason ?? null,
     refunds: (o.refunds ?? []).map(presentRefund),

@@ -3,24 +3,18 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
 import type { Problem } from './problem';
-
-export const maxBodyBytes = 64 * 1024;
+import { maxBodyBytes, parseJson, readBody } from './read-body';
 
 export async function readJson<T extends z.ZodType>(req: HttpRequest, schema: T): Promise<{ ok: true; value: z.infer<T> } | { ok: false; problem: Problem }> {
   const mediaType = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (mediaType !== 'application/json') {
     return { ok: false, problem: { status: 415, type: 'unsupported-media-type', title: 'Unsupported media type', detail: 'Send the body as application/json.' } };
   }
-  const bytes = Buffer.from(await req.arrayBuffer());
-  if (bytes.length > maxBodyBytes) {
-    return { ok: false, problem: { status: 413, type: 'payload-too-large', title: 'Request body too large', detail: `The body is ${bytes.length} bytes; the limit is ${maxBodyBytes}.` } };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    return { ok: false, problem: { status: 400, type: 'malformed-json', title: 'Malformed JSON', detail: (err as Error).message } };
-  }
+  const body = await readBody(req, maxBodyBytes);
+  if (!body.ok) return body;
+  const json = parseJson(body.bytes);
+  if (!json.ok) return json;
+  const data = json.value;
   const parsed = schema.safeParse(data);
   if (!parsed.success) return { ok: false, problem: validationProblem(parsed.error, 'request body') };
   return { ok: true, value: parsed.data };

@@ -64,11 +64,15 @@ export const addressSchema = z.strictObject({
   state: z.string().trim().max(100).optional(),
 });
 
+const customerSchema = z.strictObject({
+  id: z.string().min(1).max(128),
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+});
+
 export const orderRequestSchema = z.strictObject({
-  customer: z.strictObject({
-    id: z.string().min(1).max(128),
-    email: z.email().max(254),
-    name: z.string().trim().min(1).max(200),
+  customer: customerSchema.extend({
+    email: customerSchema.shape.email.optional().describe('defaults to the verified email in your token, and must equal it; admins ordering on behalf of a customer give it'),
   }),
   items: quoteRequestSchema.shape.items,
   shippingAddress: addressSchema,
@@ -104,7 +108,7 @@ export const refundSchema = z.strictObject({
 export const orderSchema = z.strictObject({
   id: orderIdSchema,
   status: statusSchema,
-  customer: orderRequestSchema.shape.customer,
+  customer: customerSchema,
   shippingAddress: addressSchema,
   shippingMethod: z.enum(shippingMethods),
   discountCode: z.string().nullable(),
@@ -130,6 +134,7 @@ export const orderSchema = z.strictObject({
       .describe('while the order is refund-pending: the last refund attempt PayPal did not accept'),
   }),
   invoice: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable(),
+  creditNote: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable().describe('the credit note that reverses the whole invoice (cancelled, failed or refunded orders); refunds after shipment have their own'),
   shipment: z.strictObject({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string(), shippedAt: timestamp }).nullable(),
   cancellationReason: z.string().nullable(),
   refunds: z.array(refundSchema).describe('refunds after shipment (returns), oldest first'),

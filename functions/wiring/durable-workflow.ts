@@ -34,6 +34,8 @@ export const recoveryTimesFrom = (s: Pick<Settings, 'SAGA_RETRY_DELAY_SECONDS' |
 export interface SagaInput {
   orderId: string;
   customerId: string;
+  /** The order as placed: the saga stores it if the request that started it died before it could (absent in sagas started before). */
+  order?: Order;
   /** Fixed at start, so a configuration change never alters a running saga's replay. */
   approvalTimeoutSeconds: number;
   /** Fixed at start too; absent in sagas started before it existed (the defaults apply). */
@@ -60,8 +62,9 @@ export interface RetryRefundInput {
   customerId: string;
 }
 
-// durable-functions reports a missing instance only through the message of a plain Error.
-const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404/.test(err.message);
+// durable-functions reports a missing instance only through the message of a plain Error:
+// getStatus says "HTTP 404", raiseEvent "No instance with ID '…' found.".
+const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404|^No instance with ID '/.test(err.message);
 const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
 
 export class DurableOrderWorkflow implements OrderWorkflow {
@@ -72,23 +75,28 @@ export class DurableOrderWorkflow implements OrderWorkflow {
   ) {}
 
   async start(order: Order, mayExist: boolean): Promise<void> {
-    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, approvalTimeoutSeconds: this.approvalTimeoutSeconds, recovery: this.recovery };
+    const input: SagaInput = { orderId: order.id, customerId: order.customer.id, order, approvalTimeoutSeconds: this.approvalTimeoutSeconds, recovery: this.recovery };
     await this.startOnce(sagaName, order.id, input, mayExist);
   }
 
   async startRefund(order: Order, refundId: string): Promise<void> {
     const restock = order.refunds?.find((r) => r.id === refundId)?.restock;
     const input: RefundOrderInput = { orderId: order.id, customerId: order.customer.id, refundId, retryDelaySeconds: this.recovery.retryDelaySeconds, ...(restock ? { restock } : {}) };
-    // A refund saga never runs twice, so always look first.
-    await this.startOnce('refundOrder', refundInstanceId(order.id, refundId), input, true);
+    // A refund saga never runs twice, so always look first; one that failed is restarted (it
+    // finds PayPal's refund id and its credit-note number again instead of making new ones).
+    await this.startOnce('refundOrder', refundInstanceId(order.id, refundId), input, true, true);
   }
 
-  /** Starts the instance unless it exists; startNew on a finished instance would run it again, so `mayExist` looks first. */
-  private async startOnce(name: string, instanceId: string, input: unknown, mayExist: boolean): Promise<void> {
+  /**
+   * Starts the instance unless it exists; startNew on a finished instance would run it again, so
+   * `mayExist` looks first. `restartFailed`: one that failed or was terminated is started anew
+   * (under the same id), for sagas whose every step is safe to repeat.
+   */
+  private async startOnce(name: string, instanceId: string, input: unknown, mayExist: boolean, restartFailed = false): Promise<void> {
     if (mayExist) {
       try {
-        await this.client.getStatus(instanceId);
-        return;
+        const status = await this.client.getStatus(instanceId);
+        if (!restartFailed || (status.runtimeStatus !== 'Failed' && status.runtimeStatus !== 'Terminated')) return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }

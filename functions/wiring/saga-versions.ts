@@ -9,6 +9,9 @@ export const sagaVersions = [
   '', // first release (sagas started before versioning)
   '2.0', // an order on hold gets the `delayed` email; a carrier outage holds a paid order instead of refunding it
   '3.0', // a carrier refusal whose refund PayPal does not accept at once emails the customer (cancelled, refund owed) before the retries
+  // Orders awaiting the buyer's approval reserve stock once approved; PayPal refusing our credentials holds the payment step;
+  // a compensation refund PayPal holds (PENDING) counts once paid out; refund sagas draw their credit-note number by key.
+  '4.0',
 ] as const;
 
 export type SagaVersion = (typeof sagaVersions)[number];

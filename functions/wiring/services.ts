@@ -15,6 +15,8 @@ interface Services {
   idempotency: IdempotencyStore;
   verifyToken: (token: string) => Promise<Verification>;
   rateLimiter: RateLimiter;
+  /** Per client address, for the endpoints without a token; webhooks get five times the rate (a provider's bursts). */
+  publicRateLimiters: { api: RateLimiter; webhook: RateLimiter };
   catalog: typeof catalog;
   pricingRules: typeof pricingRules;
 }
@@ -35,8 +37,13 @@ export function getServices(): Services {
       jwksUri: s.AUTH_JWKS_URI,
       adminRole: s.AUTH_ADMIN_ROLE,
       customerIdClaim: s.AUTH_CUSTOMER_ID_CLAIM,
+      emailClaims: s.AUTH_EMAIL_CLAIMS.split(',').map((c) => c.trim()).filter(Boolean),
     }),
     rateLimiter: new RateLimiter(s.API_RATE_LIMIT_PER_SECOND, s.API_RATE_LIMIT_PER_SECOND * 2),
+    publicRateLimiters: {
+      api: new RateLimiter(s.PUBLIC_RATE_LIMIT_PER_SECOND, s.PUBLIC_RATE_LIMIT_PER_SECOND * 2),
+      webhook: new RateLimiter(s.PUBLIC_RATE_LIMIT_PER_SECOND * 5, s.PUBLIC_RATE_LIMIT_PER_SECOND * 10),
+    },
     catalog,
     pricingRules,
   };

@@ -16,7 +16,11 @@ export const settingsSchema = z.object({
   AUTH_JWKS_URI: z.url({ message: 'AUTH_JWKS_URI must be the issuer JWKS URL' }),
   AUTH_ADMIN_ROLE: withDefault('Orders.Admin'),
   AUTH_CUSTOMER_ID_CLAIM: withDefault('sub'),
+  /** Comma-separated claims that carry the caller's verified email, first match wins: order emails go only there. */
+  AUTH_EMAIL_CLAIMS: withDefault('email'),
   API_RATE_LIMIT_PER_SECOND: z.preprocess((v) => (v === '' || v === undefined ? '20' : v), z.coerce.number().min(0)),
+  /** Per client address on the endpoints without a token (catalog, quotes, PayPal return; webhooks get 5x); 0 turns it off. */
+  PUBLIC_RATE_LIMIT_PER_SECOND: z.preprocess((v) => (v === '' || v === undefined ? '10' : v), z.coerce.number().min(0)),
   IDEMPOTENCY_RETENTION_SECONDS: number(86400, 60),
   /** Where customers and PayPal reach this API (return URLs, links in emails). */
   PUBLIC_BASE_URL: z.url({ message: 'PUBLIC_BASE_URL must be the public URL of the app, e.g. https://<app>.azurewebsites.net' }),
@@ -32,14 +36,20 @@ export const settingsSchema = z.object({
   PAYPAL_ENVIRONMENT: z.preprocess((v) => (v === '' || v === undefined ? 'sandbox' : v), z.enum(['sandbox', 'production'])),
   /** Only for the local simulator: replaces PayPal's origin. */
   PAYPAL_API_BASE_URL: optional,
+  /** PayPal honours an authorization for 3 days; a capture after that reauthorizes first. */
+  PAYPAL_HONOR_PERIOD_SECONDS: number(259_200, 1),
   PAYPAL_WEBHOOK_ID: z.string().min(1, 'PAYPAL_WEBHOOK_ID is required (from the PayPal app\'s webhook registration)'),
-  /** Origins allowed for webhook signing certificates, besides PayPal's own. */
+  /** Origins allowed for webhook signing certificates, besides PayPal's own (the local simulator's). */
   PAYPAL_CERT_ORIGINS: optional,
+  /** How far a webhook's transmission time may be from now, either way; older or newer deliveries are refused. */
+  PAYPAL_WEBHOOK_TOLERANCE_SECONDS: number(300, 1),
   CARRIER_API_BASE_URL: withDefault('https://express.api.dhl.com/mydhlapi'),
   CARRIER_API_KEY: z.string().min(1, 'CARRIER_API_KEY is required'),
   CARRIER_API_SECRET: z.string().min(1, 'CARRIER_API_SECRET is required (a Key Vault reference in Azure)'),
   CARRIER_ACCOUNT_NUMBER: z.string().min(1, 'CARRIER_ACCOUNT_NUMBER is required'),
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'CARRIER_WEBHOOK_SECRET is required (at least 16 characters)'),
+  /** How far a carrier push's signed timestamp may be from now, either way. */
+  CARRIER_WEBHOOK_TOLERANCE_SECONDS: number(300, 1),
   /** During a rotation, the secret being retired: pushes signed with either are accepted. */
   CARRIER_WEBHOOK_SECRET_PREVIOUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'CARRIER_WEBHOOK_SECRET_PREVIOUS must be at least 16 characters when set').optional()),
   /** Local: a connection string; Azure: empty, with ACS_EMAIL_ENDPOINT and managed identity. */

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => host.stop());
 
-const token = (sub: string, roles: string[] = []) => mintToken(host.dataDir, { subject: sub, roles });
+const token = (sub: string, roles: string[] = []) => mintToken(host.dataDir, { subject: sub, roles, email: `${sub}@example.com` });
 const newCustomer = () => `cust-${randomUUID().slice(0, 8)}`;
 
 // No vaulted method: each saga stops at awaiting-payment (buyer approval), so these API tests
@@ -82,6 +82,32 @@ describe('authentication', () => {
   });
 });
 
+describe('the customer email', () => {
+  test('order emails go only to the verified email in the token: another address is 403, none in the token is 403', async () => {
+    const me = newCustomer();
+    const stranger = await post('/api/v1/orders', { token: await token(me), key: randomUUID(), body: orderBody(me, { customer: { id: me, email: 'victim@example.org', name: 'Ada' } }) });
+    const p = await expectProblem(stranger, 403, 'email-mismatch');
+    expect(p.errors).toEqual([{ pointer: '/customer/email', detail: 'not the email in your token' }]);
+    const noEmail = await mintToken(host.dataDir, { subject: me });
+    await expectProblem(await post('/api/v1/orders', { token: noEmail, key: randomUUID(), body: orderBody(me) }), 403, 'email-unverified');
+    const listed = orderListSchema.parse(await (await get('/api/v1/orders', await token(me))).json());
+    expect(listed.items).toHaveLength(0);
+  });
+
+  test('left out, the email is the token\'s; an admin ordering on behalf of a customer names it', async () => {
+    const me = newCustomer();
+    const placed = await post('/api/v1/orders', { token: await token(me), key: randomUUID(), body: orderBody(me, { customer: { id: me, name: 'Ada' } }) });
+    expect(placed.status).toBe(202);
+    expect(orderSchema.parse(await placed.json()).customer.email).toBe(`${me}@example.com`);
+    const admin = await token('support-7', ['Orders.Admin']);
+    const other = newCustomer();
+    await expectProblem(await post('/api/v1/orders', { token: admin, key: randomUUID(), body: orderBody(other, { customer: { id: other, name: 'Bob' } }) }), 400, 'validation-failed');
+    const onBehalf = await post('/api/v1/orders', { token: admin, key: randomUUID(), body: orderBody(other, { customer: { id: other, email: 'bob@example.org', name: 'Bob' } }) });
+    expect(onBehalf.status).toBe(202);
+    expect(orderSchema.parse(await onBehalf.json()).customer).toEqual({ id: other, email: 'bob@example.org', name: 'Bob' });
+  });
+});
+
 describe('POST /v1/orders', () => {
   test('202 with Location, ETag and the server-priced order; the saga runs under the order id', async () => {
     const customer = newCustomer();
@@ -102,7 +128,8 @@ describe('POST /v1/orders', () => {
       const o = orderSchema.parse(await (await get(`/api/v1/orders/${order.id}`, await token(customer))).json());
       return o.status === 'awaiting-payment' ? o : undefined;
     }, 'awaiting-payment');
-    expect(waiting.timeline.map((t) => t.status)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment']);
+    // An order the buyer still has to approve reserves its stock only once approved.
+    expect(waiting.timeline.map((t) => t.status)).toEqual(['received', 'invoiced', 'awaiting-payment']);
     expect(waiting.payment.approveUrl).toMatch(/\/sim\/paypal\/checkoutnow\?token=/);
     expect(waiting.invoice?.number).toMatch(/^INV-\d{4}-\d{6}$/);
   });

@@ -12,4 +12,6 @@ test('the product app starts and answers its health endpoint', async () => {
   } finally {
     await host.stop();
   }
-});
+  // jest ignores a project's testTimeout: a start on a busy machine (Cosmos, Azurite, the
+  // simulators) takes longer than the 5 s default.
+}, 60_000);

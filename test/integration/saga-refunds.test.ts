@@ -163,3 +163,27 @@ test('a refund PayPal holds (PENDING) gets its credit note only once paid out; o
   expect(lost.order.payment.refunded).toBeNull();
   expect((await c.paypal(failing.order.id)).flatMap((p) => p.captures).map((x) => x.status)).toEqual(['COMPLETED']);
 });
+
+test('40 refunds at once on one order: none answers 500, every unit fits exactly once, and the total never exceeds the capture', async () => {
+  // 24 units: 24 valid refunds of one unit each, and 16 more that find nothing left.
+  const { customer, order } = await c.place({ vaultId: 'vault-ok', items: [{ sku: 'COFFEE-ETH-250', quantity: 12 }, { sku: 'NOTE-A5-DOT', quantity: 12 }] });
+  await c.until(customer, order.id, ['delivered']);
+  const requests = Array.from({ length: 40 }, (_, i) => ({ items: [{ sku: i % 2 === 0 ? 'COFFEE-ETH-250' : 'NOTE-A5-DOT', quantity: 1, restock: false }], reason: `return ${i}` }));
+  const answers = await Promise.all(requests.map((r) => refund(order.id, r)));
+  const statuses = answers.map((a) => a.status);
+  expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  // Every answer is either accepted, or refused with a reason: nothing left (422) or busy (409, retry).
+  for (const a of answers.filter((x) => x.status !== 202)) {
+    expect([409, 422]).toContain(a.status);
+    expect(a.type).toBe('application/problem+json');
+  }
+  // No legitimate refund is lost to the race: all 24 units are accepted.
+  expect(statuses.filter((s) => s === 202)).toHaveLength(24);
+  for (const a of answers.filter((x) => x.status === 202)) await settled(customer, order.id, a.body.id);
+  const after = await c.get(customer, order.id);
+  expect(after.refunds.filter((r) => r.status === 'completed')).toHaveLength(24);
+  const refunded = after.refunds.reduce((n, r) => n + (r.status === 'completed' ? r.amount : 0), 0);
+  expect(refunded).toBeLessThanOrEqual(order.totals.total);
+  const pp = await c.paypal(order.id);
+  expect(pp.flatMap((o) => o.refunds).reduce((n, r) => n + Math.round(Number(r.amount.value) * 100), 0)).toBe(refunded);
+});

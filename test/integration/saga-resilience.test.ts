@@ -2,8 +2,9 @@
 // redelivered and poison bus messages, and a crash (SIGKILL) in the middle of many sagas.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ServiceBusClient } from '@azure/service-bus';
+import { signCarrierWebhook } from '../../adapters/carrier/dhl-carrier-gateway';
 import { completed, HostProcess, startHost, waitFor } from '../support/host-process';
 import { sagaClient } from '../support/saga-client';
 
@@ -59,10 +60,11 @@ test('duplicate carrier webhooks deliver the order once, with one delivered emai
   const shipped = await c.until(customer, order.id, ['shipped']);
   const secret = (JSON.parse(fs.readFileSync(path.join(host.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>)['carrier-webhook-secret'];
   const body = JSON.stringify({ shipmentTrackingNumber: shipped.shipment!.trackingNumber, reference: order.id, event: { typeCode: 'OK', description: 'Delivered', timestamp: new Date().toISOString() }, status: 'delivered' });
-  const sign = (b: string) => `sha256=${createHmac('sha256', secret).update(b).digest('hex')}`;
-  const post = (signature: string) => fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dhl-signature': signature }, body });
-  expect((await post('sha256=00')).status).toBe(401);
-  const results = await Promise.all([post(sign(body)), post(sign(body)), post(sign(body))]);
+  const post = (headers: Record<string, string>) => fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  expect((await post({ 'x-dhl-timestamp': String(Math.floor(Date.now() / 1000)), 'x-dhl-signature': 'sha256=00' })).status).toBe(401);
+  // Correctly signed, but ten minutes ago: a replay, refused.
+  expect((await post(signCarrierWebhook(body, secret, Date.now() - 600_000))).status).toBe(401);
+  const results = await Promise.all([post(signCarrierWebhook(body, secret, Date.now())), post(signCarrierWebhook(body, secret, Date.now())), post(signCarrierWebhook(body, secret, Date.now()))]);
   expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
   await c.until(customer, order.id, ['delivered']);
   const stages = c.stages(await c.mailbox(email, 5), order.id);
@@ -75,7 +77,7 @@ test('carrier webhook secret rotation: pushes signed with the current or the pre
   const current = (JSON.parse(fs.readFileSync(path.join(host.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>)['carrier-webhook-secret'];
   const event = (typeCode: string) => JSON.stringify({ shipmentTrackingNumber: shipped.shipment!.trackingNumber, reference: order.id, event: { typeCode, description: typeCode, timestamp: new Date().toISOString() }, status: typeCode === 'OK' ? 'delivered' : 'in-transit' });
   const post = (body: string, secret: string) =>
-    fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dhl-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` }, body });
+    fetch(`${host.api}/v1/webhooks/carrier`, { method: 'POST', headers: { 'content-type': 'application/json', ...signCarrierWebhook(body, secret, Date.now()) }, body });
   expect((await post(event('PL'), 'a-secret-nobody-configured-0123')).status).toBe(401);
   expect((await post(event('PL'), current)).status).toBe(200);
   // The sender still signs with the old secret: the delivery is not lost.

@@ -17,6 +17,8 @@ export interface HostProcess {
   output: () => string;
   stop(): Promise<void>;
   kill(): Promise<void>;
+  /** SIGKILL to the whole process group (the host and its children, e.g. Azurite): a machine-level crash. Needs `detached`. */
+  killGroup(): Promise<void>;
 }
 
 export function tempDir(prefix: string): string {
@@ -26,10 +28,11 @@ export function tempDir(prefix: string): string {
 /** Benchmarks measure with and without the app's telemetry: BENCH_APP_TELEMETRY=off. */
 export const appTelemetryArgs = (): string[] => ['--app-telemetry', process.env.BENCH_APP_TELEMETRY === 'off' ? 'off' : 'on'];
 
-export async function startHost(opts: { appRoot?: string; dataDir?: string; env?: Record<string, string>; logLevel?: string; args?: string[] } = {}): Promise<HostProcess> {
+export async function startHost(opts: { appRoot?: string; dataDir?: string; env?: Record<string, string>; logLevel?: string; args?: string[]; detached?: boolean } = {}): Promise<HostProcess> {
   const dataDir = opts.dataDir ?? tempDir('rt-data-');
   const args = [path.join(repoRoot, 'dist', 'runtime', 'cli.js'), 'start', '--app-root', opts.appRoot ?? runtimeAppRoot, '--port', '0', '--servicebus-port', '0', '--cosmos-port', '0', '--blob-port', '0', '--data-dir', dataDir, '--log-level', opts.logLevel ?? 'information', ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: the host leads its own process group, so a test can kill it with all its children.
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -66,6 +69,15 @@ export async function startHost(opts: { appRoot?: string; dataDir?: string; env?
     },
     kill: async () => {
       if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+    killGroup: async () => {
+      if (!opts.detached) throw new Error('killGroup needs startHost({ detached: true })');
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
       await exited;
     },
   };

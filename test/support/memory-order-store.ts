@@ -8,6 +8,8 @@ export class MemoryOrderStore implements OrderStore {
   private version = 0;
   /** Runs before each replace: lets a test change the order "concurrently". */
   beforeReplace?: () => void;
+  /** Runs before each create: lets a test fail it (a crash). */
+  beforeCreate?: () => void;
 
   put(order: Order): Versioned<Order> {
     const v = { value: structuredClone(order), etag: `v${++this.version}` };
@@ -16,6 +18,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async create(order: Order): Promise<Versioned<Order> | 'exists'> {
+    this.beforeCreate?.();
     return this.docs.has(order.id) ? 'exists' : this.put(order);
   }
 

@@ -11,7 +11,8 @@ import { emailStages } from '../../domain/order-events';
 export type OrderView = z.infer<typeof orderSchema>;
 
 export function sagaClient(host: () => HostProcess) {
-  const token = (sub: string, roles: string[] = []) => mintToken(host().dataDir, { subject: sub, roles });
+  // Every customer's token carries the verified email the shop mails: `<sub>@example.com`.
+  const token = (sub: string, roles: string[] = []) => mintToken(host().dataDir, { subject: sub, roles, email: `${sub}@example.com` });
 
   async function place(o: { customer?: string; items?: { sku: string; quantity: number }[]; vaultId?: string; line1?: string; postalCode?: string; name?: string; headers?: Record<string, string> }) {
     const customer = o.customer ?? `cust-${randomUUID().slice(0, 8)}`;

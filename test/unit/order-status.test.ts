@@ -31,9 +31,28 @@ test('nothing unpaid can be shipped: every path to shipped captured the payment 
   }));
 });
 
-test('cancellation is possible until fulfilment starts, and while the shipment is on hold', () => {
-  expect(orderStatuses.filter(isCancellable)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment', 'authorized', 'payment-pending', 'paid', 'on-hold']);
-  expect([...terminalOrderStatuses].sort()).toEqual(['delivered', 'refunded']);
+test('cancellation is possible until fulfilment starts, and while the payment or the shipment is on hold', () => {
+  expect(orderStatuses.filter(isCancellable)).toEqual(['received', 'reserved', 'invoiced', 'awaiting-payment', 'authorized', 'payment-on-hold', 'payment-pending', 'paid', 'on-hold']);
+  expect([...terminalOrderStatuses].sort()).toEqual(['delivered', 'payment-expired', 'refunded']);
+});
+
+test('an order awaiting the buyer reserves its stock once approved, or is cancelled when it is gone', () => {
+  expect(transition('received', 'invoice-issued')).toBe('invoiced');
+  expect(transition('awaiting-payment', 'stock-reserved')).toBe('reserved');
+  expect(transition('reserved', 'payment-authorized')).toBe('authorized');
+  expect(transition('awaiting-payment', 'stock-unavailable')).toBe('cancelled');
+});
+
+test('PayPal refusing our credentials holds the payment step; the order goes on from there, or its authorization expires', () => {
+  for (const from of ['invoiced', 'reserved', 'authorized'] as const) expect(transition(from, 'payment-held')).toBe('payment-on-hold');
+  expect(transition('payment-on-hold', 'approval-requested')).toBe('awaiting-payment');
+  expect(transition('payment-on-hold', 'payment-authorized')).toBe('authorized');
+  expect(transition('payment-on-hold', 'payment-captured')).toBe('paid');
+  expect(transition('payment-on-hold', 'authorization-expired')).toBe('payment-expired');
+  expect(transition('authorized', 'authorization-expired')).toBe('payment-expired');
+  // Nothing ships from a payment hold, and an expired authorization charged nothing.
+  expect(canTransition('payment-on-hold', 'fulfilment-started')).toBe(false);
+  expect(canTransition('payment-expired', 'refund-failed')).toBe(false);
 });
 
 test('a capture PayPal holds (pending) is neither paid nor shippable until it completes; a denial fails the payment', () => {

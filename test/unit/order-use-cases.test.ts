@@ -1,5 +1,5 @@
 import { cancelOrder } from '../../application/cancel-order';
-import { placeOrder } from '../../application/place-order';
+import { customerEmail, placeOrder } from '../../application/place-order';
 import { requestRefund } from '../../application/refund-order';
 import type { PlaceOrderInput } from '../../application/place-order';
 import type { OrderWorkflow } from '../../application/ports';
@@ -33,7 +33,7 @@ function setup() {
 
 test('placing an order prices it on the server, stores it and starts its saga', async () => {
   const { orders, workflow, deps } = setup();
-  const r = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
+  const r = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z', false);
   if (!r.ok) throw new Error('expected an order');
   expect(r.order.value.status).toBe('received');
   expect(r.order.value.quote.totals.total.amount).toBeGreaterThan(0);
@@ -41,10 +41,24 @@ test('placing an order prices it on the server, stores it and starts its saga', 
   expect(workflow.started).toEqual(['ord_1']);
 });
 
+test('the saga is started before the order is stored, so a crash in between leaves no order without a saga', async () => {
+  const { orders, workflow, deps } = setup();
+  workflow.start = async (o: Order) => {
+    expect(orders.docs.has(o.id)).toBe(false);
+    workflow.started.push(o.id);
+  };
+  orders.beforeCreate = () => {
+    throw new Error('crash before the order is stored');
+  };
+  await expect(placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z', false)).rejects.toThrow('crash');
+  expect(workflow.started).toEqual(['ord_1']);
+  expect(orders.docs.size).toBe(0);
+});
+
 test('a retry with the same order id keeps the first stored order (price and time) and re-ensures the saga', async () => {
   const { orders, workflow, deps } = setup();
-  await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
-  const again = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:05:00.000Z');
+  await placeOrder(deps, 'ord_1', input, '2026-11-25T10:00:00.000Z', false);
+  const again = await placeOrder(deps, 'ord_1', input, '2026-11-25T10:05:00.000Z', true);
   if (!again.ok) throw new Error('expected an order');
   expect(again.order.value.createdAt).toBe('2026-11-25T10:00:00.000Z');
   expect(orders.docs.size).toBe(1);
@@ -54,16 +68,33 @@ test('a retry with the same order id keeps the first stored order (price and tim
 
 test('an unpriceable cart stores nothing and starts nothing', async () => {
   const { orders, workflow, deps } = setup();
-  const r = await placeOrder(deps, 'ord_1', { ...input, items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }, '2026-11-25T10:00:00.000Z');
+  const r = await placeOrder(deps, 'ord_1', { ...input, items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }, '2026-11-25T10:00:00.000Z', false);
   expect(r.ok).toBe(false);
   expect(orders.docs.size).toBe(0);
   expect(workflow.started).toEqual([]);
 });
 
+describe('the customer email', () => {
+  test('defaults to the verified email in the token', () => {
+    expect(customerEmail({ email: 'ada@example.com', onBehalf: false }, undefined)).toEqual({ ok: true, email: 'ada@example.com' });
+    expect(customerEmail({ email: 'ada@example.com', onBehalf: false }, ' Ada@Example.com ')).toEqual({ ok: true, email: 'ada@example.com' });
+  });
+  test('another address than the token\'s is refused', () => {
+    expect(customerEmail({ email: 'ada@example.com', onBehalf: false }, 'victim@example.org')).toEqual({ ok: false, problem: 'mismatch' });
+  });
+  test('a token without a verified email cannot order for itself', () => {
+    expect(customerEmail({ onBehalf: false }, 'ada@example.com')).toEqual({ ok: false, problem: 'unverified' });
+  });
+  test('an admin ordering on behalf of a customer names the address', () => {
+    expect(customerEmail({ email: 'support@shop.example', onBehalf: true }, 'ada@example.com')).toEqual({ ok: true, email: 'ada@example.com' });
+    expect(customerEmail({ email: 'support@shop.example', onBehalf: true }, undefined)).toEqual({ ok: false, problem: 'required' });
+  });
+});
+
 describe('cancel', () => {
   async function placed() {
     const s = setup();
-    const r = await placeOrder(s.deps, 'ord_1', input, '2026-11-25T10:00:00.000Z');
+    const r = await placeOrder(s.deps, 'ord_1', input, '2026-11-25T10:00:00.000Z', false);
     if (!r.ok) throw new Error('expected an order');
     return { ...s, load: () => s.orders.find('ord_1') };
   }
@@ -124,7 +155,7 @@ describe('cancel', () => {
 describe('refunds after shipment', () => {
   async function delivered() {
     const s = setup();
-    const r = await placeOrder(s.deps, 'ord_r', { ...input, items: [{ sku: 'MUG-CER-350', quantity: 2 }] }, '2026-11-25T10:00:00.000Z');
+    const r = await placeOrder(s.deps, 'ord_r', { ...input, items: [{ sku: 'MUG-CER-350', quantity: 2 }] }, '2026-11-25T10:00:00.000Z', false);
     if (!r.ok) throw new Error('expected an order');
     const o = r.order.value;
     await s.orders.replace({ ...o, status: 'delivered', charge: { provider: 'paypal', providerOrderId: 'PP1', captureId: 'CAP1', amount: o.quote.totals.total } }, r.order.etag);

@@ -26,6 +26,8 @@ const cases: { stage: EmailStage; extra: Partial<OrderStageEvent>; facts: string
   { stage: 'paid', extra: {}, facts: ['payment of EUR 84.88'] },
   { stage: 'payment-pending', extra: {}, facts: ['still confirming', 'EUR 84.88', 'will not be charged'] },
   { stage: 'delayed', extra: { reason: 'DHL refused our credentials (401)' }, facts: ['delayed', 'cancel the order', 'EUR 84.88'] },
+  { stage: 'payment-delayed', extra: { reason: 'PayPal 401 AUTHENTICATION_FAILURE' }, facts: ['delayed', 'problem on our side', 'payment method is fine', 'cancel the order', 'EUR 84.88'] },
+  { stage: 'payment-expired', extra: {}, facts: ['authorization expired', 'cancelled', 'not been charged', 'EUR 84.88'] },
   {
     stage: 'shipped',
     extra: { carrier: 'DHL', trackingNumber: 'JD014600', trackingUrl: 'https://track.example/JD014600' },
