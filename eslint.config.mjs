@@ -1,12 +1,38 @@
 import tseslint from 'typescript-eslint';
 
+// The workspace is a one-way stack: the product (functions, domain, application, adapters) ships
+// to Azure and imports neither local package; its local config, tests and benchmarks use the
+// packages only through their public entry points; azure-standin knows nothing of the product or
+// of the simulators mounted on it; commerce-simulators builds on azure-standin's public API only.
+const productDirs = ['functions', 'domain', 'application', 'adapters', 'local'];
+const intoProduct = productDirs.map((d) => `**/${d}/**`);
+const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, commerce-simulators.' };
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '*.js', '*.mjs', '**/*.cjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['functions/**/*.ts', 'domain/**/*.ts', 'application/**/*.ts', 'adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['azure-standin', 'azure-standin/*', 'commerce-simulators', 'commerce-simulators/*', '**/packages/**', '**/local/**', '**/test/**', '**/bench/**'], message: 'Deployed code imports no local stand-in, simulator, test or bench code.' }] }],
+    },
+  },
+  {
+    files: ['local/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepIntoPackages] }] },
+  },
+  {
+    files: ['packages/azure-standin/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: [...intoProduct.map((p) => `../${p}`), '../../../**', 'commerce-simulators', 'commerce-simulators/*'], message: 'azure-standin knows nothing of the apps it runs or the services they mount.' }] }] },
+  },
+  {
+    files: ['packages/commerce-simulators/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['azure-standin/*', '../../../**', ...intoProduct.map((p) => `../${p}`)], message: 'commerce-simulators uses azure-standin\'s public API only, and nothing of the product.' }] }] },
   },
 );

@@ -1,5 +1,6 @@
-// Tests run on the compiled output (dist/): the embedded runtime loads compiled JS exactly as
-// Azure does, so the tests exercise the same files that are deployed.
+// Tests run on the compiled output (dist/): the local stand-in loads compiled JS exactly as Azure
+// does, so the tests exercise the same files that are deployed. The workspace packages' own tests
+// run here too, as projects of their own.
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
@@ -7,17 +8,10 @@ module.exports = {
   // (beforeAll without an explicit timeout) would get the 5 s default on a loaded machine.
   testTimeout: 30_000,
   projects: [
-    {
-      displayName: 'unit',
-      testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'],
-      testEnvironment: 'node',
-    },
-    {
-      displayName: 'integration',
-      testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'],
-      testEnvironment: 'node',
-      // Each suite starts the runtime as a child process (with Azurite and the simulators).
-      slowTestThreshold: 30,
-    },
+    { displayName: 'unit', testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'], testEnvironment: 'node' },
+    // Each suite starts the stand-in as a child process (with Azurite and the simulators).
+    { displayName: 'integration', testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'], testEnvironment: 'node', slowTestThreshold: 30 },
+    { displayName: 'azure-standin', testMatch: ['<rootDir>/packages/azure-standin/dist/test/**/*.test.js'], testEnvironment: 'node', slowTestThreshold: 30 },
+    { displayName: 'commerce-simulators', testMatch: ['<rootDir>/packages/commerce-simulators/dist/test/**/*.test.js'], testEnvironment: 'node' },
   ],
 };

@@ -5,7 +5,8 @@
 import type { Order } from '../domain/order';
 import type { OrderStatus } from '../domain/order-status';
 import { planRefund, refundableStatuses } from '../domain/refund';
-import type { Refund, RefundProblem, RefundRequest } from '../domain/refund';
+import type { Refund } from '../domain/order';
+import type { RefundProblem, RefundRequest } from '../domain/refund';
 import type { OrderStore, OrderWorkflow, Versioned } from './ports';
 
 export type RequestRefundResult =

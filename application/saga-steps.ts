@@ -7,7 +7,7 @@ import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage, OrderStageEvent } from '../domain/order-events';
 import { buildInvoice, buildPartialCreditNote } from '../domain/invoice';
 import { sum } from '../domain/money';
-import type { Refund } from '../domain/refund';
+import type { Refund } from '../domain/order';
 import type { Party } from '../domain/invoice';
 import type { DocumentStore, InvoiceStore, OrderStore, StageEventPublisher, Versioned } from './ports';
 

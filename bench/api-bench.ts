@@ -5,9 +5,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { appTelemetryArgs, startHost, tempDir } from '../test/support/host-process';
+import { appTelemetryArgs, startHost, tempDir } from 'azure-standin/testing';
 import { httpClient, percentile } from './http-load';
-import { mintToken } from '../runtime/identity/local-issuer';
+import { mintToken } from 'azure-standin';
 
 const posts = Number(process.env.BENCH_POSTS ?? 1000);
 const gets = Number(process.env.BENCH_GETS ?? 5000);

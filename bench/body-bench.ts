@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startHost, tempDir } from '../test/support/host-process';
+import { startHost, tempDir } from 'azure-standin/testing';
 
 const appRoot = path.resolve(__dirname, '..', '..');
 const bodyBytes = 60 * 1024 * 1024;

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { appTelemetryArgs, startHost, tempDir } from '../test/support/host-process';
+import { appTelemetryArgs, startHost, tempDir } from 'azure-standin/testing';
 import { httpClient, percentile } from './http-load';
-import { mintToken } from '../runtime/identity/local-issuer';
+import { mintToken } from 'azure-standin';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     // Emails trail the saga (each send waits for ACS' verdict): wait for the four stage emails
     // (received, invoiced, paid, shipped) of every order, then measure how long that took.
-    const mail = new Database(path.join(dataDir, 'simulators.db'), { readonly: true });
+    const mail = new Database(path.join(dataDir, 'acs-email.db'), { readonly: true });
     const sent = () => (mail.prepare('SELECT COUNT(*) AS n FROM em_operations').get() as { n: number }).n;
     const mailDeadline = Date.now() + 300_000;
     while (sent() < orders * 4 && Date.now() < mailDeadline) await new Promise((r) => setTimeout(r, 500));
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     // Sent messages: the topic's duplicate-detection records (one per distinct messageId).
     const messages = (sb.prepare("SELECT COUNT(*) AS n FROM sb_duplicates WHERE entity = 'order-events'").get() as { n: number }).n;
     sb.close();
-    const sims = new Database(path.join(dataDir, 'simulators.db'), { readonly: true });
+    const sims = new Database(path.join(dataDir, 'acs-email.db'), { readonly: true });
     const emails = (sims.prepare('SELECT COUNT(*) AS n FROM em_operations').get() as { n: number }).n;
     sims.close();
     const totalCosmos = Object.values(cosmosRequests).reduce((a, b) => a + b, 0);

@@ -2,6 +2,7 @@
 // exactly the amounts the customer was charged, with the tax broken down by rate.
 import type { Money } from './money';
 import { add, subtract, sum } from './money';
+import type { InvoiceLine } from './document-line';
 import type { Order } from './order';
 
 export interface Party {
@@ -11,16 +12,6 @@ export interface Party {
   email?: string;
 }
 
-export interface InvoiceLine {
-  sku: string;
-  description: string;
-  quantity: number;
-  unitPrice: Money;
-  /** Line total after discount, before tax. */
-  net: Money;
-  taxRate: number;
-  tax: Money;
-}
 
 export interface Invoice {
   /** Cosmos id: the number is unique. */

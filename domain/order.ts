@@ -2,7 +2,7 @@
 // state machine, each change stamped on the timeline. Pure: ids and times come from the caller.
 import type { Money } from './money';
 import type { Quote } from './pricing';
-import type { Refund } from './refund';
+import type { InvoiceLine } from './document-line';
 import { OrderEvent, OrderStatus, transition } from './order-status';
 
 export interface Customer {
@@ -33,6 +33,28 @@ export interface TimelineEntry {
 export interface InvoiceRef {
   number: string;
   issuedAt: string;
+}
+
+/** A refund after shipment (a return), recorded on the order; domain/refund.ts plans them. */
+/** What is refunded of one invoice line (an item's SKU, or SHIPPING for the shipping fee). */
+export type RefundLine = InvoiceLine;
+
+export interface Refund {
+  id: string;
+  /** requested → completed (PayPal refunded it, credit note issued) or failed (PayPal refused). */
+  status: 'requested' | 'completed' | 'failed';
+  lines: RefundLine[];
+  amount: Money;
+  reason: string;
+  requestedAt: string;
+  /** Who asked for it (the admin's id). */
+  requestedBy: string;
+  /** Returned units that go back into stock once the refund is completed. */
+  restock?: { sku: string; quantity: number }[];
+  completedAt?: string;
+  providerRefundId?: string;
+  creditNote?: InvoiceRef;
+  failure?: string;
 }
 
 export interface Charge {

@@ -3,33 +3,11 @@
 // refunded by cumulative share: after c of its n units, floor(total × c / n) has been refunded, so
 // however a line is returned (one unit at a time or all at once) the refunds add up exactly to
 // the invoiced line, never more, and never a negative amount.
-import type { InvoiceLine } from './invoice';
 import { shippingLine, shippingSku } from './invoice';
 import type { Money } from './money';
 import { add, money, sum } from './money';
-import type { InvoiceRef, Order } from './order';
+import type { Order, Refund, RefundLine } from './order';
 import type { OrderStatus } from './order-status';
-
-/** What is refunded of one invoice line (an item's SKU, or SHIPPING for the shipping fee). */
-export type RefundLine = InvoiceLine;
-
-export interface Refund {
-  id: string;
-  /** requested → completed (PayPal refunded it, credit note issued) or failed (PayPal refused). */
-  status: 'requested' | 'completed' | 'failed';
-  lines: RefundLine[];
-  amount: Money;
-  reason: string;
-  requestedAt: string;
-  /** Who asked for it (the admin's id). */
-  requestedBy: string;
-  /** Returned units that go back into stock once the refund is completed. */
-  restock?: { sku: string; quantity: number }[];
-  completedAt?: string;
-  providerRefundId?: string;
-  creditNote?: InvoiceRef;
-  failure?: string;
-}
 
 export interface RefundRequest {
   /** `restock`: the units came back in sellable condition. */

@@ -9,7 +9,6 @@
 // the orchestration context, ids from the order id.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import type { Money } from '../domain/money';
 import { format } from '../domain/money';
 import type { EmailStage } from '../domain/order-events';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
@@ -19,20 +18,13 @@ import type { CarrierFailureKind } from '../application/ports';
 import { cancelledEvent, captureSettledEvent, defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from './wiring/durable-workflow';
 import type { RecoveryTimes, RetryRefundInput, SagaInput } from './wiring/durable-workflow';
 import type { Charge, Shipment } from '../domain/order';
-import type { VoidAnswer } from './saga-activities';
+import type { SagaOrder, VoidAnswer } from './wiring/activity-answers';
 import { sagaHas } from './wiring/saga-versions';
 import { activityRetry as retry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
 import { refundPayout } from './wiring/refund-payout';
 import { eventWaits, firstOf } from './wiring/event-waits';
 
 
-/** What the saga needs to know about the order, loaded once. */
-export interface SagaOrder {
-  lines: { sku: string; quantity: number }[];
-  total: Money;
-  vaulted: boolean;
-  year: number;
-}
 
 type Outcome = { orderId: string; outcome: 'delivered' | 'shipped' | 'cancelled' | 'payment-failed' | 'payment-expired' | 'refunded' | 'refund-pending'; reason?: string };
 /** `pending`: PayPal accepted the refund but holds it (its reason); it counts once paid out. */

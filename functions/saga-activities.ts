@@ -16,7 +16,7 @@ import { recoveryTimesFrom } from './wiring/durable-workflow';
 import type { RecoveryTimes } from './wiring/durable-workflow';
 import { settings } from './wiring/settings';
 import { renderInvoicePdf } from '../adapters/invoice/invoice-pdf';
-import type { SagaOrder } from './order-saga';
+import type { SagaOrder, VoidAnswer } from './wiring/activity-answers';
 import { getSagaServices } from './wiring/saga-services';
 import { getServices } from './wiring/services';
 
@@ -112,8 +112,6 @@ df.app.activity('checkCapture', {
   handler: async (input: Ids & { captureId: string }) => settle(await getSagaServices().payments.captureStatus(input.captureId)),
 });
 
-/** What became of a void: voided (now or before), captured after all (refund it), or refused. */
-export type VoidAnswer = { outcome: 'voided' } | { outcome: 'captured'; captureId: string; amount: Money } | { outcome: 'failed'; reason: string };
 
 df.app.activity('voidPayment', {
   handler: async (input: Ids & { authorizationId: string; providerOrderId: string }): Promise<VoidAnswer> => {

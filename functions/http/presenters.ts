@@ -6,7 +6,8 @@ import type { CatalogEntry } from '../../adapters/catalog/store-config';
 import type { z } from 'zod';
 import type { Order } from '../../domain/order';
 import { isCancellable } from '../../domain/order-status';
-import type { Refund, RefundProblem } from '../../domain/refund';
+import type { Refund } from '../../domain/order';
+import type { RefundProblem } from '../../domain/refund';
 import type { orderSchema, orderSummarySchema, productSchema, quoteSchema, refundSchema } from './schemas';
 
 const minor = (m: Money): number => m.amount;

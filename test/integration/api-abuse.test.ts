@@ -7,7 +7,7 @@ import net from 'node:net';
 import { createHash, createSign, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { HostProcess, startHost } from '../support/host-process';
+import { HostProcess, startHost } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 import { problemSchema } from '../../functions/http/schemas';
 

@@ -1,7 +1,7 @@
 // The public catalog and quote endpoints, end to end through HTTP on the embedded runtime.
 import fs from 'node:fs';
 import path from 'node:path';
-import { HostProcess, startHost } from '../support/host-process';
+import { HostProcess, startHost } from 'azure-standin/testing';
 import { productListSchema, quoteSchema } from '../../functions/http/schemas';
 
 let host: HostProcess;

@@ -2,8 +2,8 @@
 // tokens from the local issuer.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { completed, HostProcess, startHost, status, waitFor } from '../support/host-process';
-import { mintToken } from '../../runtime/identity/local-issuer';
+import { completed, HostProcess, startHost, status, waitFor } from 'azure-standin/testing';
+import { mintToken } from 'azure-standin';
 import { orderListSchema, orderSchema, problemSchema, quoteSchema } from '../../functions/http/schemas';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

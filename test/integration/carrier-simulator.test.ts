@@ -8,9 +8,9 @@ import Database from 'better-sqlite3';
 import { DhlCarrierGateway, carrierTrackingEventSchema, publicTrackingUrl, verifyCarrierWebhook } from '../../adapters/carrier/dhl-carrier-gateway';
 import type { ShipmentRequest } from '../../application/ports';
 import { money } from '../../domain/money';
-import { CarrierSimulator } from '../../runtime/simulators/carrier/carrier-simulator';
-import type { CarrierSimulatorOptions } from '../../runtime/simulators/carrier/carrier-simulator';
-import { tempDir } from '../support/host-process';
+import { CarrierSimulator } from 'commerce-simulators';
+import type { CarrierSimulatorOptions } from 'commerce-simulators';
+import { tempDir } from 'azure-standin/testing';
 
 const apiKey = 'sim-key';
 const apiSecret = 'sim-secret';

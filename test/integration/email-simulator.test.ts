@@ -12,8 +12,8 @@ import Database from 'better-sqlite3';
 import { AcsEmailSender, acsOperationId } from '../../adapters/email/acs-email-sender';
 import type { AcsEmailSenderConfig } from '../../adapters/email/acs-email-sender';
 import type { EmailMessage } from '../../application/ports';
-import { AcsEmailSimulator } from '../../runtime/simulators/email/acs-email-simulator';
-import type { EmailItem } from '../../runtime/simulators/email/dev-views';
+import { AcsEmailSimulator } from 'azure-standin';
+import type { EmailItem } from 'azure-standin';
 
 interface Running {
   baseUrl: string;

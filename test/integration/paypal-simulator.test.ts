@@ -11,8 +11,8 @@ import { redirectingAxiosAdapter } from '../../adapters/paypal/base-url-redirect
 import { PayPalGateway } from '../../adapters/paypal/paypal-gateway';
 import { verifyPayPalWebhook } from '../../adapters/paypal/webhook-verifier';
 import { money } from '../../domain/money';
-import { PayPalSimulator } from '../../runtime/simulators/paypal';
-import { tempDir } from '../support/host-process';
+import { PayPalSimulator } from 'commerce-simulators';
+import { tempDir } from 'azure-standin/testing';
 
 const CLIENT = { clientId: 'test-client', clientSecret: 'test-secret' };
 const WEBHOOK_ID = 'WH-TEST-1';

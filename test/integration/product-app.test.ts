@@ -1,7 +1,7 @@
 // The product app itself (package.json "main", host.json at the repository root) loads on the
 // embedded runtime exactly as `npm start` runs it.
 import path from 'node:path';
-import { startHost } from '../support/host-process';
+import { startHost } from 'azure-standin/testing';
 
 test('the product app starts and answers its health endpoint', async () => {
   const host = await startHost({ appRoot: path.resolve(__dirname, '..', '..', '..') });

@@ -5,7 +5,7 @@
 // never got an answer converges on the same order, never a second one.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 import { orderSchema } from '../../functions/http/schemas';
 

@@ -2,7 +2,7 @@
 // simulators: the happy paths and every error flow, asserting money (PayPal captures, voids,
 // refunds), documents (invoice, credit note) and the customer's mailbox (one email per stage).
 import path from 'node:path';
-import { HostProcess, startHost, completed, status, waitFor } from '../support/host-process';
+import { HostProcess, startHost, completed, status, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

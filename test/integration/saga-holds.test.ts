@@ -5,7 +5,7 @@
 // PayPal's honour period is 10 s and authorizations expire after 25 s here (both the simulator's
 // and the app's setting); the activity retry policy alone takes 15 s before a hold begins.
 import path from 'node:path';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
@@ -73,10 +73,14 @@ test('a cancel while the payment is on hold voids the authorization and captures
   expect((await c.cancel(customer, order.id)).status).toBe(200);
   const done = await c.until(customer, order.id, ['cancelled']);
   expect(done.payment.captureId).toBeNull();
-  const pp = await c.paypal(order.id);
+  // The cancel is recorded at once; the saga's compensation voids right after. Voiding the
+  // original releases a reauthorization too.
+  const pp = await waitFor(async () => {
+    const orders = await c.paypal(order.id);
+    const statuses = orders.flatMap((o) => o.authorizations).map((a) => a.status);
+    return statuses.length > 0 && statuses.every((s) => s === 'VOIDED') ? orders : undefined;
+  }, 'the authorization to be voided');
   expect(pp.flatMap((o) => o.captures)).toEqual([]);
-  // Voiding the original releases a reauthorization too.
-  expect(pp.flatMap((o) => o.authorizations).map((a) => a.status).every((s) => s === 'VOIDED')).toBe(true);
   expect(c.stages(await c.mailbox(email, 4), order.id)).toEqual(['received', 'invoiced', 'payment-delayed', 'cancelled']);
 });
 

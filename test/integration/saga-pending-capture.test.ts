@@ -3,9 +3,9 @@
 // only PayPal's webhook can wake the saga in time (its own checks are 10 minutes apart), one where
 // the webhook never comes and the saga's own checks (every 1 s, doubling) must find the outcome.
 import path from 'node:path';
-import { HostProcess, startHost, status, waitFor } from '../support/host-process';
+import { HostProcess, startHost, status, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
-import { EventType } from '../../runtime/durable/history';
+import { EventType } from 'azure-standin/testing';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
 const base = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '600000', API_RATE_LIMIT_PER_SECOND: '0', SIM_PAYPAL_PENDING_MS: '2500' };

@@ -1,7 +1,7 @@
 // Races between customers and the saga: a cancel that lands while the invoice is being issued,
 // and unpaid orders competing with paying ones for the last units of a SKU.
 import path from 'node:path';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

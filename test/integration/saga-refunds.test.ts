@@ -2,7 +2,7 @@
 // through the real SDK), the credit note for exactly the refunded lines, and the customer's email.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 import type { OrderView } from '../support/saga-client';
 import { acsOperationId } from '../../adapters/email/acs-email-sender';

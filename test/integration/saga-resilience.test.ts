@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ServiceBusClient } from '@azure/service-bus';
 import { signCarrierWebhook } from '../../adapters/carrier/dhl-carrier-gateway';
-import { completed, HostProcess, startHost, waitFor } from '../support/host-process';
+import { completed, HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

@@ -3,9 +3,9 @@
 // behaviour. The "before" deployment is this code with no defaultVersion, which is exactly how
 // sagas of the first release are stamped.
 import path from 'node:path';
-import { HostProcess, startHost, status, tempDir } from '../support/host-process';
+import { HostProcess, startHost, status, tempDir } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
-import { EventType } from '../../runtime/durable/history';
+import { EventType } from 'azure-standin/testing';
 import { sagaVersions } from '../../functions/wiring/saga-versions';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

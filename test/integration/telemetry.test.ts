@@ -3,7 +3,7 @@
 // operation from the client's request to the emails, with the order metrics beside it.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { HostProcess, startHost, waitFor } from '../support/host-process';
+import { HostProcess, startHost, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 interface Item {

@@ -1,8 +1,9 @@
-// Test client for the order saga on the embedded runtime: place orders, wait for statuses, and
+// Test client for the order saga on the local stand-in: place orders, wait for statuses, and
 // read the simulators' inspection endpoints (emails, PayPal, shipments).
 import { randomUUID } from 'node:crypto';
-import { HostProcess, waitFor } from './host-process';
-import { mintToken } from '../../runtime/identity/local-issuer';
+import { waitFor } from 'azure-standin/testing';
+import type { HostProcess } from 'azure-standin/testing';
+import { mintToken } from 'azure-standin';
 import { orderSchema } from '../../functions/http/schemas';
 import type { z } from 'zod';
 import { acsOperationId } from '../../adapters/email/acs-email-sender';

@@ -4,7 +4,7 @@
 // and the extension bundle that carries it, saga versioning. The embedded runtime must accept the file too.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readHostJson, timeSpanMs } from '../../runtime/host/settings';
+import { readHostJson, timeSpanMs } from 'azure-standin';
 import { sagaVersions } from '../../functions/wiring/saga-versions';
 
 const root = path.resolve(__dirname, '..', '..', '..');

@@ -1,7 +1,7 @@
 import { createPublicKey, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { cachedCertificateCount, verifyPayPalWebhook } from '../../adapters/paypal/webhook-verifier';
-import { selfSignedCertificate } from '../../runtime/tls/self-signed-cert';
+import { selfSignedCertificate } from 'azure-standin';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const now = Date.parse('2026-12-03T12:00:00Z');

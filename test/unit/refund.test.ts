@@ -6,7 +6,8 @@ import { createOrder } from '../../domain/order';
 import type { Order } from '../../domain/order';
 import { priceCart } from '../../domain/pricing';
 import { planRefund } from '../../domain/refund';
-import type { Refund, RefundRequest } from '../../domain/refund';
+import type { Refund } from '../../domain/order';
+import type { RefundRequest } from '../../domain/refund';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 
 const skus = [...catalog.keys()];

@@ -1,0 +1,310 @@
+// Composes the embedded Functions host: settings, the app's registrations, the HTTP front door,
+// the Durable Task backend and the Service Bus emulator, all on one SQLite file.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+import { FunctionRegistry } from './core-api';
+import { FunctionIndex, HttpFunction } from './function-index';
+import type { RegisteredFunction } from './core-api';
+import { authorize, HostKeys, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { continueBody, readBody, refuseTooLarge } from './request-body';
+import { durableApiBodyLimit, functionBodyLimit } from './body-limit';
+import { isLocalCaller, isLoopback, isLoopbackHost } from './local-caller';
+import { FunctionInvocationError, Invoker } from './invoker';
+import { Level, Logger } from './logger';
+import { loadApp, resolveEntryFiles } from './app-loader';
+import { applyLocalSettings, HostJson, readHostJson } from './settings';
+import type { RpcParameterBinding } from './rpc-types';
+import { DurableEngine } from '../durable/engine';
+import { DurableStore } from '../durable/store';
+import { ActivityWorker } from '../durable/activity-worker';
+import { EntityWorker } from '../durable/entity-worker';
+import { HistoryCache, OrchestrationWorker } from '../durable/orchestration-worker';
+import { ClientApi, clientBindingData, ClientUrls } from '../durable/client-api';
+import { ServiceBusHostBinding } from './servicebus-binding';
+import { DevServices } from '../dev-services';
+import { loadAppConfig } from '../app-config';
+import { childSpan } from '../telemetry/trace-context';
+
+export interface HostOptions {
+  appRoot: string;
+  main?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: Level | 'none';
+  serviceBusPort: number;
+  /** Port of the local Cosmos DB emulator (default 8081, the Azure emulator's); 0 picks one. */
+  cosmosPort?: number;
+  /** Port of Azurite's Blob service (default 10000, Azurite's); 0 picks one. */
+  blobPort?: number;
+  keys?: Partial<HostKeys>;
+  /** Point the app's Application Insights SDK at the local ingestion endpoint (default true). */
+  appTelemetry?: boolean;
+}
+
+const rpcPrefix = '/durabletask/';
+const webhookPrefix = '/runtime/webhooks/durabletask/';
+/** The local stand-ins for Azure services, served to callers on this machine only. */
+const devPaths = /^\/(local-issuer|sim|dev)\/|^\/emails[:/]/;
+
+export class EmbeddedHost {
+  readonly logger: Logger;
+  readonly registry = new FunctionRegistry();
+  server!: http.Server;
+  db!: Database.Database;
+  busDb!: Database.Database;
+  index!: FunctionIndex;
+  engine!: DurableEngine;
+  orchestrations!: OrchestrationWorker;
+  activities!: ActivityWorker;
+  entities!: EntityWorker;
+  serviceBus!: ServiceBusHostBinding;
+  dev!: DevServices;
+  keys!: HostKeys;
+  systemKey!: string;
+  hostJson!: HostJson;
+  baseUrl = '';
+  private invoker!: Invoker;
+  private clientApi!: ClientApi;
+  private clientData!: Record<string, unknown>;
+  private routePrefix = '/api';
+  private rpcBaseUrl = '';
+  /** Bytes a function route accepts (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT); set in start(). */
+  private maxBodyBytes = 0;
+  private ready = false;
+
+  constructor(private readonly options: HostOptions) {
+    this.logger = new Logger(options.logLevel);
+    this.registry.logSink = (level, category, message) => this.logger.log(level === 'none' ? 'trace' : level, `[${category}] ${message}`);
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    applyLocalSettings(o.appRoot);
+    this.hostJson = readHostJson(o.appRoot);
+    const prefix = this.hostJson.extensions?.http?.routePrefix ?? 'api';
+    this.routePrefix = prefix === '' ? '' : `/${prefix.replace(/^\/+|\/+$/g, '')}`;
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    this.keys = this.loadKeys();
+
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    // Handling Expect: 100-continue ourselves: `100 Continue` goes out only when a body is about
+    // to be read (continueBody), so an oversized upload is refused before it is sent.
+    this.server.on('checkContinue', (req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(o.port, o.host, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    const anyInterface = o.host === '0.0.0.0' || o.host === '::';
+    const publicHost = anyInterface ? 'localhost' : o.host.includes(':') ? `[${o.host}]` : o.host;
+    this.baseUrl = `http://${publicHost}:${port}`;
+    if (!isLoopbackHost(o.host)) {
+      this.logger.warn(`Listening on ${o.host}, reachable from other machines: the local dev endpoints (/dev/, /sim/, /local-issuer/, /emails) stay loopback-only (callers on this machine); other callers get 403`);
+    }
+    this.rpcBaseUrl = `http://127.0.0.1:${port}${rpcPrefix}`;
+    // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set
+    // (and does so as well if it contains 0.0.0.0).
+    process.env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
+    process.env.FUNCTIONS_WORKER_RUNTIME ??= 'node';
+    const config = loadAppConfig(o.appRoot);
+    this.dev = new DevServices({ appRoot: o.appRoot, dataDir: o.dataDir, host: o.host, cosmosPort: o.cosmosPort ?? 8081, blobPort: o.blobPort ?? 10000, appTelemetry: o.appTelemetry ?? true, logger: this.logger, config });
+    await this.dev.start(this.baseUrl);
+    // After local.settings.json and the local services' defaults, either of which may carry the
+    // app setting; function routes answer 503 until the host is ready, so none is read before.
+    const limit = functionBodyLimit(process.env, this.hostJson.extensions?.http?.maxRequestBodySize);
+    this.maxBodyBytes = limit.bytes;
+    if (limit.warning) this.logger.warn(limit.warning);
+    if (limit.source !== 'default') this.logger.info(`Function request bodies are limited to ${limit.bytes} bytes (${limit.source})`);
+
+    this.db = new Database(path.join(o.dataDir, 'runtime.db'));
+    this.db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a committed transaction survives a process kill (not a power loss).
+    this.db.pragma('synchronous = NORMAL');
+
+    await loadApp(this.registry, resolveEntryFiles(o.appRoot, o.main));
+    this.index = new FunctionIndex(this.registry.functions.values());
+    this.invoker = new Invoker(this.registry, this.logger);
+    this.invoker.telemetry = (item) => this.dev.telemetry.record(item);
+
+    const durable = this.hostJson.extensions?.durableTask ?? {};
+    const taskHub = durable.hubName ?? 'EmbeddedHub';
+    this.engine = new DurableEngine(new DurableStore(this.db), {
+      taskHub,
+      maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 20,
+      maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 20,
+      versioning: durable.defaultVersion
+        ? { defaultVersion: durable.defaultVersion, matchStrategy: durable.versionMatchStrategy ?? 'CurrentOrOlder', failureStrategy: durable.versionFailureStrategy ?? 'Reject' }
+        : undefined,
+    }, this.logger);
+    const cache = new HistoryCache();
+    this.orchestrations = new OrchestrationWorker(this.engine, this.index, this.invoker, cache, this.logger);
+    this.activities = new ActivityWorker(this.engine, this.index, this.invoker);
+    this.entities = new EntityWorker(this.engine, this.index, this.invoker, this.logger);
+    this.engine.workers = {
+      runOrchestration: (id) => this.orchestrations.run(id),
+      runActivity: (row) => this.activities.run(row),
+      runEntity: (id) => this.entities.run(id),
+    };
+    const urls: ClientUrls = { webhookBase: `${this.baseUrl}${webhookPrefix.slice(0, -1)}`, rpcBase: this.rpcBaseUrl, systemKey: this.systemKey, taskHub };
+    this.clientApi = new ClientApi(this.engine, this.index, urls);
+    this.clientData = clientBindingData(urls);
+
+    // Entities come from the app's layout file (the one Bicep also deploys from, named in its
+    // stand-in config) plus those named by bindings.
+    // Its own database file: Service Bus acknowledges a send only after its own commit, which must
+    // not be folded into (and delayed past) the durable store's group commit.
+    this.busDb = new Database(path.join(o.dataDir, 'servicebus.db'));
+    this.busDb.pragma('journal_mode = WAL');
+    this.busDb.pragma('synchronous = NORMAL');
+    this.serviceBus = new ServiceBusHostBinding(this.busDb, this.index, this.logger, this.hostJson, this.invoker, config.serviceBusEntitiesFile ? path.resolve(o.appRoot, config.serviceBusEntitiesFile) : undefined);
+    await this.serviceBus.start(o.host, o.serviceBusPort);
+    this.invoker.bindings = {
+      extraInputs: (fn) => this.durableClientInputs(fn),
+      deliverOutputs: (fn, response) => this.serviceBus.deliverOutputs(fn, response),
+    };
+
+    const recovered = this.engine.start();
+    this.ready = true;
+    this.logger.info(`Host started: ${this.index.all.length} functions, listening on ${this.baseUrl}`, recovered);
+    for (const f of this.index.http) {
+      this.logger.info(`  ${f.fn.metadata.name}: [${[...f.methods].join(',')}] ${this.baseUrl}${this.routePrefix}/${f.route.template}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    const step = (name: string) => this.logger.debug(`stop: ${name}`);
+    this.engine?.stop();
+    step('engine stopped');
+    await this.serviceBus?.stop();
+    step('service bus stopped');
+    // While the local services still answer, so the app can flush (telemetry) on the way out.
+    for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
+    step('app terminated');
+    if (this.server) {
+      // In-flight requests get a moment to finish; keep-alive connections (the app's own SDK
+      // clients talk to the simulators on this server) would otherwise hold close() for a minute.
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      this.server.closeAllConnections();
+      await closed;
+    }
+    step('http closed');
+    await this.dev?.stop();
+    step('dev services stopped');
+    this.db?.close();
+    this.busDb?.close();
+  }
+
+  /** The durable client binding value, for every `in` binding of that type. */
+  private durableClientInputs(fn: RegisteredFunction): RpcParameterBinding[] {
+    const extras: RpcParameterBinding[] = [];
+    for (const [name, b] of Object.entries(fn.metadata.bindings)) {
+      const type = b.type.toLowerCase();
+      if (b.direction === 'in' && (type === 'durableclient' || type === 'orchestrationclient')) {
+        extras.push({ name, data: { string: JSON.stringify(this.clientData) } });
+      }
+    }
+    return extras;
+  }
+
+  private loadKeys(): HostKeys {
+    const file = path.join(this.options.dataDir, 'keys.json');
+    let stored: { master?: string; function?: string; system?: string } = {};
+    if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof stored;
+    const gen = () => randomBytes(24).toString('base64url');
+    const master = this.options.keys?.master ?? stored.master ?? gen();
+    const fnKey = this.options.keys?.functionKeys?.[0] ?? stored.function ?? gen();
+    this.systemKey = stored.system ?? gen();
+    fs.writeFileSync(file, JSON.stringify({ master, function: fnKey, system: this.systemKey }, null, 2), { mode: 0o600 });
+    return { master, functionKeys: [fnKey] };
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      // Functions see the URL the caller used (its Host header), as behind the real host.
+      const url = new URL(req.url ?? '/', req.headers.host ? `http://${req.headers.host}` : this.baseUrl || 'http://localhost');
+      if (url.pathname === '/admin/host/status') return json(res, 200, { state: this.ready ? 'Running' : 'Initialized', processUptime: Math.round(process.uptime() * 1000) });
+      // The local stand-ins for Azure services answer while the app starts and stops, as the
+      // real services would.
+      if (devPaths.test(url.pathname)) {
+        if (!isLocalCaller(req.socket)) return problem(res, 403, 'Forbidden', 'The local stand-in serves /dev/, /sim/, /local-issuer/ and /emails only to callers on this machine.');
+        continueBody(req, res);
+        if (this.dev && (await this.dev.handle(url, res, req))) return;
+      }
+      if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
+      if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
+      if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
+      const prefix = this.routePrefix;
+      if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
+        const rest = url.pathname.slice(prefix.length);
+        for (const f of this.index.http) {
+          const match = f.route.match(rest);
+          if (!match || !f.methods.has(req.method ?? 'GET')) continue;
+          return await this.invokeHttp(f, match.params, req, res, url);
+        }
+      }
+      res.writeHead(404).end();
+    } catch (err) {
+      this.logger.error('request failed in the host', { url: req.url, error: err instanceof Error ? err.stack : String(err) });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    }
+  }
+
+  private async durableApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const isPublic = url.pathname.startsWith(webhookPrefix);
+    // The RPC routes stand in for the extension's private loopback channel: no key, loopback only.
+    if (!isPublic && !isLoopback(req.socket.remoteAddress)) return void res.writeHead(403).end();
+    if (isPublic) {
+      const code = url.searchParams.get('code') ?? req.headers['x-functions-key'];
+      if (code !== this.systemKey && code !== this.keys.master) return void res.writeHead(401).end();
+    }
+    const body = await readBody(req, res, durableApiBodyLimit);
+    if (body === 'too-large') return refuseTooLarge(req, res);
+    if (body === 'aborted') return;
+    const rest = url.pathname.slice(isPublic ? webhookPrefix.length : rpcPrefix.length).replace(/\/+$/, '');
+    const traceparent = req.headers.traceparent;
+    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'), Array.isArray(traceparent) ? traceparent[0] : traceparent);
+    for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
+    if (r.body === undefined) return void res.writeHead(r.status).end();
+    json(res, r.status, r.body);
+  }
+
+  private async invokeHttp(f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (!authorize(f, url, req, this.keys)) return void res.writeHead(401).end();
+    const body = await readBody(req, res, this.maxBodyBytes);
+    if (body === 'too-large') return refuseTooLarge(req, res);
+    if (body === 'aborted') return;
+    try {
+      const response = await this.invoker.invoke(f.fn, {
+        inputData: [{ name: f.triggerName, data: { http: toRpcHttp(req, url, params, body) } }],
+        reason: `This function was programmatically called via the host APIs.`,
+        // A caller's W3C traceparent makes this request part of its trace, as on Azure.
+        span: childSpan(Array.isArray(req.headers.traceparent) ? req.headers.traceparent[0] : req.headers.traceparent),
+      });
+      writeRpcHttp(res, response.returnValue);
+    } catch (err) {
+      if (!(err instanceof FunctionInvocationError)) throw err;
+      // The host answers an unhandled function error with a bare 500.
+      res.writeHead(500).end();
+    }
+  }
+}
+
+function problem(res: http.ServerResponse, status: number, title: string, detail: string): void {
+  const text = JSON.stringify({ type: 'about:blank', title, status, detail });
+  res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}

@@ -1,0 +1,13 @@
+// azure-standin's public surface: the configuration an app gives it, the local services it can
+// mount, and helpers an app's own local services and tests use. The command line is `azure-standin`.
+export type { LocalService, StandinConfig, StandinContext, StandinLogger } from './app-config';
+export { localAudience, localIssuer, mintToken } from './identity/local-issuer';
+export type { MintOptions } from './identity/local-issuer';
+export { readHostJson, timeSpanMs } from './host/settings';
+export type { HostJson } from './host/settings';
+export { compareVersions } from './durable/versioning';
+export { selfSignedCertificate } from './tls/self-signed-cert';
+// The ACS Email emulator on its own, for an app's adapter tests against a server of their own.
+export { AcsEmailSimulator } from './acs-email/acs-email-simulator';
+export type { AcsEmailSimulatorOptions } from './acs-email/acs-email-simulator';
+export type { EmailItem } from './acs-email/dev-views';
