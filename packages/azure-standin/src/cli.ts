@@ -8,7 +8,7 @@ import { EmbeddedHost } from './host/embedded-host';
 import type { Level } from './host/logger';
 import { mintToken } from './identity/local-issuer';
 
-const usage = `Usage: node dist/runtime/cli.js <command> [options]
+const usage = `Usage: azure-standin <command> [options]
 
 Commands:
   start    Start the Functions app on the embedded host (HTTP, Durable, Service Bus)

@@ -7,6 +7,7 @@ import type { RegisteredFunction } from './core-api';
 import type { FunctionIndex } from './function-index';
 import type { Logger } from './logger';
 import type { Invoker } from './invoker';
+import { outputValues } from './output-values';
 import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
 import type { HostJson } from './settings';
 import { timeSpanMs } from './settings';
@@ -61,15 +62,17 @@ export class ServiceBusHostBinding {
     await this.emulator?.close();
   }
 
-  /** `serviceBus` output bindings of any function: one message per array element. */
+  /**
+   * `serviceBus` output bindings of any function, whether set as an extra output or returned
+   * (output-values.ts). As the extension binds a collector of strings: an array, or a string
+   * holding a JSON array, is one message per element; an object becomes its JSON text.
+   */
   async deliverOutputs(fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void> {
-    for (const out of response.outputData ?? []) {
-      const b = fn.metadata.bindings[out.name];
+    for (const [name, value] of outputValues(fn, response)) {
+      const b = fn.metadata.bindings[name];
       if (!b || b.type.toLowerCase() !== 'servicebus') continue;
       const path = String(b.queueName ?? b.topicName);
-      const value = decode(out.data);
-      const items = Array.isArray(value) ? value : [value];
-      await this.emulator.send(path, items.map((body) => ({ body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), contentType: typeof body === 'string' ? 'text/plain' : 'application/json' })));
+      await this.emulator.send(path, messagesOf(value).map((body) => ({ body: Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), contentType: typeof body === 'string' ? 'text/plain' : Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json' })));
     }
   }
 
@@ -120,11 +123,16 @@ function diagnosticId(meta: Record<string, RpcTypedData>): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-function decode(data: RpcTypedData): unknown {
-  if (data.json !== undefined) return JSON.parse(data.json);
-  if (data.string !== undefined) return data.string;
-  if (data.bytes !== undefined) return Buffer.from(data.bytes).toString('utf8');
-  if (data.int !== undefined) return data.int;
-  if (data.double !== undefined) return data.double;
-  return null;
+/** One output value as messages: an array, or a string that is a JSON array, is one per element. */
+function messagesOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value.trimStart().startsWith('[')) {
+    try {
+      const parsed = JSON.parse(value) as unknown;
+      if (Array.isArray(parsed)) return parsed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    } catch {
+      // not JSON: one message with this text
+    }
+  }
+  return [value];
 }

@@ -22,7 +22,7 @@ const hostJsonSchema = z.object({
       }).passthrough().optional(),
       extendedSessionsEnabled: z.boolean().optional(),
       // Orchestration versioning: new instances get defaultVersion; the strategies decide which
-      // instances this worker may run (see runtime/durable/versioning.ts).
+      // instances this worker may run (see ../durable/versioning.ts).
       defaultVersion: z.string().nullable().optional(),
       versionMatchStrategy: z.enum(['None', 'Strict', 'CurrentOrOlder']).optional(),
       versionFailureStrategy: z.enum(['Reject', 'Fail']).optional(),

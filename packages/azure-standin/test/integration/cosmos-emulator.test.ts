@@ -1,4 +1,4 @@
-// The local Cosmos DB (runtime/cosmos) through the real @azure/cosmos SDK: the protocol behaviour
+// The local Cosmos DB (src/cosmos) through the real @azure/cosmos SDK: the protocol behaviour
 // the adapters rely on, durability across restarts and SIGKILL, and TTL.
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -75,3 +75,18 @@ test('messages accepted before a SIGKILL are delivered after the restart', async
     await h.stop();
   }
 });
+
+test('a Service Bus output declared as the return value (`return: output.serviceBusQueue`) is delivered: one message per array element, nothing for undefined', async () => {
+  const enqueue = (value: unknown) => fetch(`${host.api}/enqueue-returned`, { method: 'POST', body: JSON.stringify({ value }) });
+  for (const value of [{ n: 1 }, [{ n: 2 }, { n: 3 }], 'plain text 4', JSON.stringify([{ n: 5 }, { n: 6 }]), undefined]) {
+    expect((await enqueue(value)).status).toBe(202);
+  }
+  const got = await waitFor(async () => {
+    const r = sb('returned');
+    return r.length >= 6 ? r : undefined;
+  }, 'six returned messages');
+  await new Promise((r) => setTimeout(r, 300));
+  expect(sb('returned').map((e) => e.message)).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }, { n: 3 }, 'plain text 4', { n: 5 }, { n: 6 }]));
+  expect(sb('returned')).toHaveLength(got.length);
+  expect(got).toHaveLength(6);
+});
