@@ -56,6 +56,10 @@ export class FunctionRegistry {
   readonly functions = new Map<string, RegisteredFunction>();
   readonly hooks = new Map<HookName, Set<HookCallback>>(hookNames.map((h) => [h as HookName, new Set()]));
   programmingModel: ProgrammingModel | undefined;
+  /** The worker's `appHookData`: one object handed to every hook, app-level and invocation-level alike. */
+  readonly appHookData: Record<string, unknown> = {};
+  /** The worker's `appLevelOnlyHookData`: the `hookData` that appStart and appTerminate share. */
+  readonly appLevelHookData: Record<string, unknown> = {};
   private locked = false;
   logSink: (level: LogLevel, category: string, message: string) => void = () => {};
 
@@ -93,6 +97,44 @@ export class FunctionRegistry {
   lock(): void {
     this.locked = true;
   }
+
+  /**
+   * The context appStart and appTerminate hooks get, as the worker builds it (startApp.ts,
+   * terminateWorker.ts): read-only `hookData` and `appHookData`, the same objects for both hooks.
+   */
+  appHookContext(functionAppDirectory?: string): Record<string, unknown> {
+    const ctx = readOnlyContext({ hookData: this.appLevelHookData, appHookData: this.appHookData });
+    if (functionAppDirectory !== undefined) ctx.functionAppDirectory = functionAppDirectory;
+    return ctx;
+  }
+
+  /** Runs the hooks registered under `name` one after another, awaiting each, as the worker's executeHooks does. */
+  async runHooks(name: HookName, context: Record<string, unknown>): Promise<void> {
+    for (const hook of [...(this.hooks.get(name) ?? [])]) await hook(context);
+  }
+}
+
+/** The worker's ReadOnlyError (a TypeError), thrown when a hook assigns a read-only context property. */
+export class ReadOnlyError extends TypeError {
+  readonly isAzureFunctionsSystemError = true;
+  constructor(propertyName: string) {
+    super(`Cannot assign to read only property '${propertyName}'`);
+  }
+}
+
+/** A hook context whose given properties can be read but not assigned, as the worker defines them. */
+export function readOnlyContext(props: Record<string, unknown>): Record<string, unknown> {
+  const ctx: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(props)) {
+    Object.defineProperty(ctx, name, {
+      enumerable: true,
+      get: () => value,
+      set: () => {
+        throw new ReadOnlyError(name);
+      },
+    });
+  }
+  return ctx;
 }
 
 type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;

@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { FunctionRegistry } from './core-api';
 import { FunctionIndex, HttpFunction } from './function-index';
 import type { RegisteredFunction } from './core-api';
-import { authorize, HostKeys, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { authorize, HostKeys, streamingTriggerMetadata, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { HttpStreamProxy } from './http-stream';
 import { continueBody, readBody, refuseTooLarge } from './request-body';
 import { durableApiBodyLimit, functionBodyLimit } from './body-limit';
 import { isLocalCaller, isLoopback, isLoopbackHost } from './local-caller';
@@ -17,7 +18,7 @@ import { FunctionInvocationError, Invoker } from './invoker';
 import { Level, Logger } from './logger';
 import { loadApp, resolveEntryFiles } from './app-loader';
 import { applyLocalSettings, HostJson, readHostJson } from './settings';
-import type { RpcParameterBinding } from './rpc-types';
+import type { RpcHttpData, RpcParameterBinding } from './rpc-types';
 import { DurableEngine } from '../durable/engine';
 import { DurableStore } from '../durable/store';
 import { ActivityWorker } from '../durable/activity-worker';
@@ -76,6 +77,10 @@ export class EmbeddedHost {
   /** Bytes a function route accepts (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT); set in start(). */
   private maxBodyBytes = 0;
   private ready = false;
+  /** Set when the worker reported HttpUri (app.setup({ enableHttpStream: true })). */
+  private httpStream: HttpStreamProxy | undefined;
+  /** What the worker reported after loading the app (the worker's defaults plus the library's). */
+  capabilities: Record<string, string> = {};
 
   constructor(private readonly options: HostOptions) {
     this.logger = new Logger(options.logLevel);
@@ -127,7 +132,11 @@ export class EmbeddedHost {
     // WAL + NORMAL: a committed transaction survives a process kill (not a power loss).
     this.db.pragma('synchronous = NORMAL');
 
-    await loadApp(this.registry, resolveEntryFiles(o.appRoot, o.main));
+    this.capabilities = await loadApp(this.registry, await resolveEntryFiles(o.appRoot, o.main), o.appRoot);
+    if (this.capabilities.HttpUri) {
+      this.httpStream = await HttpStreamProxy.create(this.capabilities.HttpUri, this.logger);
+      this.logger.info(`HTTP streaming is on: HTTP-triggered requests are forwarded to the worker's proxy at ${this.capabilities.HttpUri}`);
+    }
     this.index = new FunctionIndex(this.registry.functions.values());
     this.invoker = new Invoker(this.registry, this.logger);
     this.invoker.telemetry = (item) => this.dev.telemetry.record(item);
@@ -185,7 +194,8 @@ export class EmbeddedHost {
     await this.serviceBus?.stop();
     step('service bus stopped');
     // While the local services still answer, so the app can flush (telemetry) on the way out.
-    for (const hook of this.registry.hooks.get('appTerminate') ?? []) await hook({ hookData: {}, appHookData: {} });
+    // appStart's hookData object, as the worker's terminateWorker hands it on.
+    await this.registry.runHooks('appTerminate', this.registry.appHookContext());
     step('app terminated');
     if (this.server) {
       // In-flight requests get a moment to finish; keep-alive connections (the app's own SDK
@@ -196,6 +206,7 @@ export class EmbeddedHost {
       this.server.closeAllConnections();
       await closed;
     }
+    this.httpStream?.close();
     step('http closed');
     await this.dev?.stop();
     step('dev services stopped');
@@ -280,6 +291,7 @@ export class EmbeddedHost {
 
   private async invokeHttp(f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     if (!authorize(f, url, req, this.keys)) return void res.writeHead(401).end();
+    if (this.httpStream) return this.invokeHttpStream(this.httpStream, f, params, req, res, url);
     const body = await readBody(req, res, this.maxBodyBytes);
     if (body === 'too-large') return refuseTooLarge(req, res);
     if (body === 'aborted') return;
@@ -296,6 +308,39 @@ export class EmbeddedHost {
       // The host answers an unhandled function error with a bare 500.
       res.writeHead(500).end();
     }
+  }
+
+  /**
+   * The streaming path (GrpcWorkerChannel.SendInvocationRequest): the request is forwarded to the
+   * library's proxy first, then the invocation goes out with an empty HTTP trigger value (or the
+   * route values alone, for a worker that asks for them with RequiresRouteParameters) and trigger
+   * metadata carrying the headers, query and params. The response is the library's, forwarded as
+   * it streams; the invocation's return value carries none.
+   */
+  private async invokeHttpStream(proxy: HttpStreamProxy, f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    // A declared length over the limit is refused before anything is forwarded, as Kestrel does.
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > this.maxBodyBytes) return refuseTooLarge(req, res);
+    const invocationId = randomUUID();
+    const forwarding = proxy.forward({ req, res, invocationId, bodyLimit: this.maxBodyBytes });
+    const trigger = (this.capabilities.RequiresRouteParameters ? { params } : {}) as RpcHttpData;
+    let failed = false;
+    try {
+      await this.invoker.invoke(f.fn, {
+        invocationId,
+        inputData: [{ name: f.triggerName, data: { http: trigger } }],
+        triggerMetadata: streamingTriggerMetadata(req, url, params),
+        reason: `This function was programmatically called via the host APIs.`,
+        span: childSpan(Array.isArray(req.headers.traceparent) ? req.headers.traceparent[0] : req.headers.traceparent),
+      });
+    } catch (err) {
+      if (!(err instanceof FunctionInvocationError)) {
+        forwarding.abort();
+        throw err;
+      }
+      failed = true;
+    }
+    forwarding.invocationEnded(f.fn.metadata.name, failed);
   }
 }
 

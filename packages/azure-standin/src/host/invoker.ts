@@ -3,13 +3,16 @@
 // model converts the result back into an RPC response.
 import { randomUUID } from 'node:crypto';
 import { AsyncResource } from 'node:async_hooks';
-import type { FunctionRegistry, HookCallback, RegisteredFunction } from './core-api';
+import { readOnlyContext } from './core-api';
+import type { FunctionCallback, FunctionRegistry, InvocationModel, RegisteredFunction } from './core-api';
 import type { Logger } from './logger';
 import type { RpcInvocationRequest, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTypedData } from './rpc-types';
 import { childSpan, formatTraceparent, SpanRef } from '../telemetry/trace-context';
 import type { TelemetryItem } from '../telemetry/local-telemetry';
 
 export interface InvocationInput {
+  /** Set by a caller that must know it before the worker does (the HTTP streaming proxy). */
+  invocationId?: string;
   inputData: RpcParameterBinding[];
   triggerMetadata?: Record<string, RpcTypedData>;
   /** This invocation's span; a new trace when the trigger carries none. */
@@ -56,7 +59,7 @@ export class Invoker {
   private async run(fn: RegisteredFunction, input: InvocationInput): Promise<RpcInvocationResponse> {
     const model = this.registry.programmingModel;
     if (!model) throw new Error('no programming model registered: the app did not load @azure/functions');
-    const invocationId = randomUUID();
+    const invocationId = input.invocationId ?? randomUUID();
     const name = fn.metadata.name;
     const started = process.hrtime.bigint();
     const startedAt = new Date().toISOString();
@@ -80,56 +83,75 @@ export class Invoker {
       },
     };
     this.logger.debug(`Executing 'Functions.${name}' (Reason='${input.reason ?? 'trigger'}', Id=${invocationId})`, input.logContext);
-    const invocationModel = model.getInvocationModel(coreCtx);
-    const { context, inputs: initialInputs } = await invocationModel.getArguments();
-    const hookData: Record<string, unknown> = {};
-    const pre = { hookData, invocationContext: context, inputs: initialInputs, functionCallback: fn.callback };
-    coreCtx.state = 'preInvocationHooks';
-    await this.runHooks('preInvocation', pre);
-    let result: unknown;
-    let error: unknown;
-    coreCtx.state = 'invocation';
-    try {
-      result = await invocationModel.invokeFunction(context, pre.inputs, pre.functionCallback as never);
-    } catch (err) {
-      error = err;
-    }
-    coreCtx.state = 'postInvocationHooks';
-    const post = { hookData, invocationContext: context, inputs: pre.inputs, result, error };
-    await this.runHooks('postInvocation', post);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
     const report = (success: boolean, resultCode: string) =>
       this.telemetry({
         kind: 'request', source: 'host', time: startedAt, operationId: span.traceId, id: span.spanId, parentId: span.parentId,
-        name, durationMs: ms, success, resultCode, properties: { InvocationId: invocationId, TriggerReason: input.reason ?? 'trigger', ...stringProps(input.logContext) },
+        name, durationMs: elapsedMs(), success, resultCode, properties: { InvocationId: invocationId, TriggerReason: input.reason ?? 'trigger', ...stringProps(input.logContext) },
       });
-    if (post.error !== undefined && post.error !== null) {
-      const err = post.error instanceof Error ? post.error : new Error(String(post.error));
-      this.logger.log('warning', `Executed 'Functions.${name}' (Failed, Id=${invocationId}, Duration=${ms.toFixed(1)}ms)`, { ...input.logContext, error: firstLine(err.message), op: span.traceId });
+    let response: RpcInvocationResponse;
+    try {
+      response = await this.worker(fn, model.getInvocationModel(coreCtx), coreCtx);
+    } catch (failure) {
+      // Whatever fails in the worker (converting inputs, a hook, the handler, converting the
+      // result) fails the invocation, as the worker answers its InvocationRequest with a failure.
+      const err = failure instanceof Error ? failure : new Error(String(failure));
+      this.logger.log('warning', `Executed 'Functions.${name}' (Failed, Id=${invocationId}, Duration=${elapsedMs().toFixed(1)}ms)`, { ...input.logContext, error: firstLine(err.message), op: span.traceId });
       report(false, '500');
-      throw new FunctionInvocationError(err.message, err.stack, post.error);
+      throw new FunctionInvocationError(err.message, err.stack, failure);
     }
-    this.logger.info(`Executed 'Functions.${name}' (Succeeded, Id=${invocationId}, Duration=${ms.toFixed(1)}ms)`, { ...input.logContext, op: span.traceId });
-    coreCtx.state = undefined;
-    const response = await invocationModel.getResponse(context, post.result);
     try {
       await this.bindings.deliverOutputs(fn, response);
     } catch (err) {
-      report(false, '500');
       // As on Azure, an output binding that cannot be delivered fails the invocation.
       const e = err instanceof Error ? err : new Error(String(err));
       this.logger.warn(`Output binding of 'Functions.${name}' failed (Id=${invocationId})`, { ...input.logContext, error: e.message });
+      this.logger.log('warning', `Executed 'Functions.${name}' (Failed, Id=${invocationId}, Duration=${elapsedMs().toFixed(1)}ms)`, { ...input.logContext, error: firstLine(e.message), op: span.traceId });
+      report(false, '500');
       throw new FunctionInvocationError(`Output binding failed: ${e.message}`, e.stack, err);
     }
+    this.logger.info(`Executed 'Functions.${name}' (Succeeded, Id=${invocationId}, Duration=${elapsedMs().toFixed(1)}ms)`, { ...input.logContext, op: span.traceId });
     const status = response.returnValue?.http?.statusCode;
     report(status === undefined || Number(status) < 500, status ?? '0');
     return response;
   }
 
-  private async runHooks(name: 'preInvocation' | 'postInvocation', ctx: Record<string, unknown>): Promise<void> {
-    const hooks: Set<HookCallback> | undefined = this.registry.hooks.get(name);
-    if (!hooks) return;
-    for (const hook of [...hooks]) await hook(ctx);
+  /**
+   * The Node worker's InvocationHandler: inputs first, then the preInvocation hooks (awaited in
+   * turn; they may replace the inputs and the handler), the handler, the postInvocation hooks
+   * (which start from `{ result: null, error: null }` and may replace the result or clear the
+   * error), and only then the response. One `hookData` object is shared by the invocation's pre
+   * and post hooks; `appHookData` is the app's, shared with every hook.
+   */
+  private async worker(fn: RegisteredFunction, invocationModel: InvocationModel, coreCtx: { state: string | undefined }): Promise<RpcInvocationResponse> {
+    const { context, inputs } = await invocationModel.getArguments();
+    const hookData: Record<string, unknown> = {};
+    const shared = { hookData, appHookData: this.registry.appHookData, invocationContext: context };
+    const pre = Object.assign(readOnlyContext(shared), { functionCallback: fn.callback as unknown, inputs });
+    coreCtx.state = 'preInvocationHooks';
+    try {
+      await this.registry.runHooks('preInvocation', pre);
+    } finally {
+      coreCtx.state = undefined;
+    }
+    const post = Object.assign(readOnlyContext(shared), { inputs: pre.inputs, result: null as unknown, error: null as unknown });
+    coreCtx.state = 'invocation';
+    try {
+      post.result = await invocationModel.invokeFunction(context, pre.inputs, pre.functionCallback as FunctionCallback);
+    } catch (err) {
+      post.error = err;
+    } finally {
+      coreCtx.state = undefined;
+    }
+    coreCtx.state = 'postInvocationHooks';
+    try {
+      await this.registry.runHooks('postInvocation', post);
+    } finally {
+      coreCtx.state = undefined;
+    }
+    // The worker's isError: anything but null and undefined that is left in `error` is thrown.
+    if (post.error !== null && post.error !== undefined) throw post.error;
+    return invocationModel.getResponse(context, post.result);
   }
 }
 

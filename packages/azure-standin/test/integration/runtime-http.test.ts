@@ -44,7 +44,8 @@ test('converts requests and responses as the host does: params, query, headers, 
   });
   expect(res.status).toBe(201);
   expect(res.headers.get('x-invocation-id')).toMatch(/^[0-9a-f-]{36}$/);
-  expect(res.headers.get('set-cookie')).toBe('session=abc; Path=/; HttpOnly; SameSite=Strict');
+  // ASP.NET Core's Set-Cookie shape (SetCookieHeaderValue), which the host writes.
+  expect(res.headers.get('set-cookie')).toBe('session=abc; path=/; samesite=strict; httponly');
   const json = (await res.json()) as Record<string, unknown>;
   expect(json).toMatchObject({
     method: 'PUT',
