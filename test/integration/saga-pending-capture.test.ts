@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { HostProcess, startHost, status, waitFor } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
-import { EventType } from 'azure-standin/testing';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
 const base = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '600000', API_RATE_LIMIT_PER_SECOND: '0', SIM_PAYPAL_PENDING_MS: '2500' };
@@ -23,7 +22,7 @@ jest.setTimeout(60_000);
 const w = sagaClient(() => webhooks);
 const p = sagaClient(() => polling);
 const settledEvents = async (h: HostProcess, id: string) =>
-  ((await status(h, id, true))?.historyEvents ?? []).filter((e) => e.EventType === EventType.EventRaised && e.Name === 'CaptureSettled').length;
+  ((await status(h, id, true))?.historyEvents ?? []).filter((e) => e.EventType === 'EventRaised' && e.Name === 'CaptureSettled').length;
 
 test('a pending capture that PayPal completes: payment-pending, then paid and shipped, woken by the webhook', async () => {
   const { customer, email, order } = await w.place({ vaultId: 'vault-capture-pending' });

@@ -3,7 +3,7 @@
 // time, bounds concurrency as host.json asks, and commits each unit of work atomically.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../host/logger';
-import { event, EventType, terminalStatuses } from './history';
+import { event, EventType, RuntimeStatus, terminalStatuses } from './history';
 import { ActivityRow, DurableStore, InstanceRow, NewMessage, ParentRef } from './store';
 import { parseTraceparent } from '../telemetry/trace-context';
 import { WakeupQueue } from './wakeups';
@@ -35,6 +35,13 @@ export class ConflictError extends Error {}
 export class NotFoundError extends Error {}
 export class GoneError extends Error {}
 export class BadRequestError extends Error {}
+/** The instance is not in a state the operation needs (the extension answers 412). */
+export class PreconditionFailedError extends Error {}
+/** The extension's InvalidOperationException from a client call on a live instance in the wrong state (answered 500). */
+export class InvalidOperationError extends Error {}
+
+/** Statuses in which a client can suspend an instance, as DurableClient.SuspendAsync checks. */
+const suspendable: ReadonlySet<RuntimeStatus> = new Set(['Running', 'Pending', 'ContinuedAsNew']);
 
 /** Side effects on in-memory queues, applied only once the transaction that implies them commits. */
 export interface Effects {
@@ -138,8 +145,10 @@ export class DurableEngine {
     validateInstanceId(id);
     return this.tx((fx) => {
       const existing = this.store.getInstance(id);
+      // host.json's default overridableExistingInstanceStates (NonRunningStates): only a
+      // finished instance may be replaced.
       if (existing && !terminalStatuses.has(existing.status)) {
-        throw new ConflictError(`An orchestration instance with ID '${id}' already exists and is ${existing.status}.`);
+        throw new ConflictError(`An Orchestration instance with the status ${existing.status} already exists.`);
       }
       return this.createExecution(fx, id, name, input, o);
     });
@@ -181,19 +190,41 @@ export class DurableEngine {
       this.send(fx, { instanceId, executionId: null, body: { kind: 'event', event: event(EventType.EventRaised, new Date().toISOString(), { Name: name, Input: input }) }, visibleAt: 0 }));
   }
 
+  // Terminate, suspend and resume target the instance, not an execution (as the extension clears
+  // the execution id), so they reach an execution that continued as new meanwhile.
   terminate(instanceId: string, reason: string | null): Promise<void> {
-    return this.control(instanceId, (row, fx) =>
-      this.send(fx, { instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.ExecutionTerminated, new Date().toISOString(), { Input: reason }) }, visibleAt: 0 }));
+    return this.control(instanceId, (_row, fx) =>
+      this.send(fx, { instanceId, executionId: null, body: { kind: 'event', event: event(EventType.ExecutionTerminated, new Date().toISOString(), { Input: reason }) }, visibleAt: 0 }));
   }
 
   suspend(instanceId: string, reason: string | null): Promise<void> {
-    return this.control(instanceId, (row, fx) =>
-      this.send(fx, { instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.ExecutionSuspended, new Date().toISOString(), { Reason: reason }) }, visibleAt: 0 }));
+    return this.control(instanceId, (row, fx) => {
+      if (!suspendable.has(row.status)) throw new InvalidOperationError(`Cannot suspend the orchestration instance ${instanceId} because instance is in the ${row.status} state.`);
+      this.send(fx, { instanceId, executionId: null, body: { kind: 'event', event: event(EventType.ExecutionSuspended, new Date().toISOString(), { Reason: reason }) }, visibleAt: 0 });
+    });
   }
 
   resume(instanceId: string, reason: string | null): Promise<void> {
-    return this.control(instanceId, (row, fx) =>
-      this.send(fx, { instanceId, executionId: row.executionId, body: { kind: 'event', event: event(EventType.ExecutionResumed, new Date().toISOString(), { Reason: reason }) }, visibleAt: 0 }));
+    return this.control(instanceId, (row, fx) => {
+      if (row.status !== 'Suspended') throw new InvalidOperationError(`Cannot resume the orchestration instance ${instanceId} because instance is in the ${row.status} state.`);
+      this.send(fx, { instanceId, executionId: null, body: { kind: 'event', event: event(EventType.ExecutionResumed, new Date().toISOString(), { Reason: reason }) }, visibleAt: 0 });
+    });
+  }
+
+  /** Rewinds a failed instance: it goes Pending, then replays, re-running only what failed. */
+  rewind(instanceId: string, reason: string | null): Promise<void> {
+    return this.tx((fx) => {
+      const row = this.store.getInstance(instanceId);
+      if (!row) throw new NotFoundError(`No orchestration with instance ID "${instanceId}" found.`);
+      if (row.status !== 'Failed') throw new PreconditionFailedError(`This orchestration has status ${row.status}, but only orchestrations in the "Failed" state can be rewound.`);
+      this.requestRewind(fx, row, reason);
+    });
+  }
+
+  /** Marks a failed instance Pending and asks its worker to rewind it. Call inside `tx`. */
+  requestRewind(fx: Effects, row: InstanceRow, reason: string | null): void {
+    this.store.putInstance({ ...row, status: 'Pending', updatedAt: new Date().toISOString() });
+    this.send(fx, { instanceId: row.instanceId, executionId: row.executionId, body: { kind: 'rewind', reason }, visibleAt: 0 });
   }
 
   signalEntity(entityId: string, op: string, input: string | null): Promise<void> {
@@ -201,11 +232,23 @@ export class DurableEngine {
       this.send(fx, { instanceId: entityId, body: { kind: 'operation', request: { id: randomUUID(), op, signal: true, input, timestamp: new Date().toISOString() } }, visibleAt: 0 }));
   }
 
-  purge(instanceId: string): Promise<number> {
+  /**
+   * Deletes a finished instance (its history and pending messages) or an entity's state; the
+   * number of instances deleted. A live orchestration is refused unless `anyStatus`, as a purge by
+   * filter without a terminal status in its filter does on Azure Storage.
+   */
+  purge(instanceId: string, anyStatus = false): Promise<number> {
     return this.tx(() => {
+      if (instanceId.startsWith('@')) {
+        const entity = this.store.getEntity(instanceId);
+        this.store.putEntity({ entityId: instanceId, state: null, exists: false, updatedAt: new Date().toISOString() });
+        return entity?.exists ? 1 : 0;
+      }
       const row = this.store.getInstance(instanceId);
       if (!row) return 0;
-      if (!terminalStatuses.has(row.status)) throw new ConflictError(`Instance '${instanceId}' is ${row.status}; only completed, failed or terminated instances can be purged.`);
+      if (!anyStatus && !terminalStatuses.has(row.status)) {
+        throw new PreconditionFailedError(`Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${row.status}`);
+      }
       this.store.deleteInstance(instanceId);
       return 1;
     });

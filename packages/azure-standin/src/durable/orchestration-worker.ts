@@ -9,7 +9,9 @@ import type { RpcTypedData } from '../host/rpc-types';
 import { ActionType, OrchestratorState, parseFailedState } from './actions';
 import { DurableEngine, Effects } from './engine';
 import { event, EventType, FailureDetails, HistoryEvent, terminalStatuses } from './history';
+import { OrchestrationStatus } from './history-format';
 import { defaultHttpPollMs, flattenActions, replay } from './replay';
+import { planRewind } from './rewind';
 import { versionMismatch } from './versioning';
 import type { EntityRequest, InboxMessage, InstanceRow } from './store';
 import { childSpan, formatTraceparent, parseTraceparent, SpanRef, stableId } from '../telemetry/trace-context';
@@ -67,6 +69,14 @@ export class OrchestrationWorker {
       return;
     }
     const history = this.cache.get(instanceId, row.executionId) ?? this.store.loadHistory(instanceId);
+    const rewinds = messages.filter((m) => m.body.kind === 'rewind');
+    if (rewinds.length > 0) {
+      // A rewind asked of an execution that has since been replaced (restarted) is void.
+      const current = rewinds.filter((m) => m.executionId === row.executionId);
+      if (current.length > 0) await this.rewind(row, history, current);
+      else await this.engine.tx(() => this.store.deleteMessages(rewinds.map((m) => m.id)));
+      return;
+    }
     const now = new Date(Math.max(Date.now(), lastTimestamp(history) + 1));
     const ts = now.toISOString();
     const consumed: number[] = [];
@@ -129,7 +139,7 @@ export class OrchestrationWorker {
 
     if (terminated) {
       const reason = (terminated.Input as string | null) ?? '';
-      const events = [event(EventType.OrchestratorStarted, ts), terminated, event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 3, Result: reason })];
+      const events = [event(EventType.OrchestratorStarted, ts), terminated, event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: OrchestrationStatus.Terminated, Result: reason })];
       await this.commit(row, history, events, consumed, { ...row, status: 'Terminated', output: JSON.stringify(reason), updatedAt: ts }, (fx) =>
         this.notifyParent(fx, row, 'Terminated', JSON.stringify(reason), { ErrorType: 'TerminatedException', ErrorMessage: reason, IsNonRetriable: true }));
       return;
@@ -214,7 +224,7 @@ export class OrchestrationWorker {
       // As DTFx does, messages sent before the failure still go out; nothing new is scheduled.
       const sends = scheduling.filter((e) => e.EventType === EventType.EventSent);
       const events = [...episodeHead, ...sends, event(EventType.OrchestratorCompleted, ts),
-        event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 3, Result: failure, FailureDetails: failureDetails('OrchestrationFailureException', failure) })];
+        event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: OrchestrationStatus.Failed, Result: failure, FailureDetails: failureDetails('OrchestrationFailureException', failure) })];
       await this.commit(row, history, events, consumed, { ...row, status: 'Failed', output: JSON.stringify(failure), failure, customStatus, updatedAt: ts }, (fx) => {
         this.dispatch(fx, row, sends, result.expiredAttempts, span);
         this.notifyParent(fx, row, 'Failed', JSON.stringify(failure), failureDetails('OrchestrationFailureException', failure!));
@@ -227,6 +237,7 @@ export class OrchestrationWorker {
     if (continueAsNew) {
       const newInput = continueAsNew.input === undefined ? null : JSON.stringify(continueAsNew.input);
       await this.engine.tx((fx) => {
+        if (this.changedMeanwhile(row)) return;
         this.store.deleteMessages(consumed);
         this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts, span);
         const fresh = this.engine.createExecution(fx, row.instanceId, row.name, newInput, { parent: row.parent, continuedAsNew: true, traceparent: formatTraceparent(span), version: instanceVersion(fullHistory) });
@@ -237,7 +248,7 @@ export class OrchestrationWorker {
     }
     if (state.isDone) {
       const output = state.output === undefined ? null : JSON.stringify(state.output);
-      events.push(event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 1, Result: output }));
+      events.push(event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: OrchestrationStatus.Completed, Result: output }));
       await this.commit(row, history, events, consumed, { ...row, status: 'Completed', output, customStatus, updatedAt: ts }, (fx) => {
         this.dispatch(fx, row, scheduling.filter((e) => e.EventType === EventType.EventSent), result.expiredAttempts, span);
         this.notifyParent(fx, row, 'Completed', output);
@@ -250,25 +261,76 @@ export class OrchestrationWorker {
   private async fail(row: InstanceRow, history: HistoryEvent[], head: HistoryEvent[], consumed: number[], ts: string, message: string, errorType: string): Promise<void> {
     this.logger.warn(`orchestration '${row.name}' failed`, { instanceId: row.instanceId, reason: message });
     const details = failureDetails(errorType, message);
-    const events = [...head, event(EventType.OrchestratorCompleted, ts), event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: 3, Result: message, FailureDetails: details })];
+    const events = [...head, event(EventType.OrchestratorCompleted, ts), event(EventType.ExecutionCompleted, ts, { OrchestrationStatus: OrchestrationStatus.Failed, Result: message, FailureDetails: details })];
     await this.commit(row, history, events, consumed, { ...row, status: 'Failed', output: JSON.stringify(message), failure: message, updatedAt: ts }, (fx) =>
       this.notifyParent(fx, row, 'Failed', JSON.stringify(message), details));
   }
 
   private async commit(row: InstanceRow, history: HistoryEvent[], events: HistoryEvent[], consumed: number[], next: InstanceRow, more?: (fx: Effects) => void): Promise<void> {
-    const committed = this.engine.tx((fx) => {
+    const applied = await this.engine.tx((fx) => {
+      if (this.changedMeanwhile(row)) return false;
       this.store.deleteMessages(consumed);
       this.store.appendHistory(row.instanceId, history.length, events);
       this.store.putInstance(next);
       more?.(fx);
+      return true;
     });
+    if (!applied) {
+      this.cache.delete(row.instanceId);
+      return;
+    }
     const all = history.concat(events);
     this.metrics.historyEvents += events.length;
     for (const e of events) this.metrics.historyBytes += JSON.stringify(e).length;
-    if (terminalStatuses.has(next.status)) this.cache.delete(row.instanceId);
-    else this.cache.set(row.instanceId, row.executionId, all);
-    await committed;
-    if (terminalStatuses.has(next.status)) this.reportOrchestration(row, all, next);
+    if (terminalStatuses.has(next.status)) {
+      this.cache.delete(row.instanceId);
+      this.reportOrchestration(row, all, next);
+    } else {
+      this.cache.set(row.instanceId, row.executionId, all);
+    }
+  }
+
+  /**
+   * A client changed the instance while this episode ran (purged it, rewound it, started it anew
+   * after it had finished): the episode's outcome no longer applies, and its messages stay for the
+   * instance as it now is. Call inside a transaction.
+   */
+  private changedMeanwhile(row: InstanceRow): boolean {
+    const now = this.store.getInstance(row.instanceId);
+    return !now || now.executionId !== row.executionId || now.updatedAt !== row.updatedAt || now.status !== row.status;
+  }
+
+  /**
+   * Processes a client's rewind: sets the failure aside in the history (see rewind.ts), takes up
+   * what was pending, rewinds failed sub-orchestrations, and triggers a replay with the reason.
+   */
+  private async rewind(row: InstanceRow, history: HistoryEvent[], requests: InboxMessage[]): Promise<void> {
+    const reason = requests.map((m) => (m.body.kind === 'rewind' ? m.body.reason : null)).find((r) => r !== null) ?? null;
+    const plan = planRewind(history, {
+      activityQueued: (taskId) => this.store.activityQueued(row.instanceId, row.executionId, taskId),
+      instance: (id) => this.store.getInstance(id),
+    });
+    const ts = new Date().toISOString();
+    const { instanceId, executionId } = row;
+    await this.engine.tx((fx) => {
+      this.store.deleteMessages(requests.map((m) => m.id));
+      if (!plan) {
+        // The execution did not end Failed, so there is nothing to rewind: the request is
+        // dropped, and an instance the client marked Pending for it is Failed again.
+        if (row.status === 'Pending') this.store.putInstance({ ...row, status: 'Failed' });
+        return;
+      }
+      this.store.replaceHistory(instanceId, plan.history);
+      this.store.putInstance({ ...row, status: 'Pending', output: null, failure: null, updatedAt: ts });
+      for (const id of plan.children) {
+        const child = this.store.getInstance(id);
+        if (child?.status === 'Failed') this.engine.requestRewind(fx, child, reason);
+      }
+      for (const d of plan.deliver) this.engine.send(fx, { instanceId, executionId, body: { kind: 'event', event: d.event }, visibleAt: d.visibleAt });
+      this.engine.send(fx, { instanceId, executionId, body: { kind: 'event', event: event(EventType.GenericEvent, ts, { Data: reason }) }, visibleAt: 0 });
+    });
+    this.cache.delete(instanceId);
+    if (plan) this.logger.info(`orchestration '${row.name}' rewound`, { instanceId, reason, rewoundChildren: plan.children });
   }
 
   /** The orchestration's own span, from creation to completion, as Durable's distributed tracing reports it. */

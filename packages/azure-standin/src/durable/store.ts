@@ -33,8 +33,11 @@ export interface InboxMessage {
   visibleAt: number;
 }
 
-/** An orchestration receives history events; an entity receives operation requests. */
-export type InboxBody = { kind: 'event'; event: HistoryEvent } | { kind: 'operation'; request: EntityRequest };
+/**
+ * An orchestration receives history events (and, from a client's rewind, a request to rewind its
+ * failed execution); an entity receives operation requests.
+ */
+export type InboxBody = { kind: 'event'; event: HistoryEvent } | { kind: 'operation'; request: EntityRequest } | { kind: 'rewind'; reason: string | null };
 
 export interface EntityRequest {
   id: string;
@@ -124,6 +127,7 @@ export class DurableStore {
         'SELECT instance_id, MIN(visible_at) AS visible_at FROM df_inbox WHERE visible_at > ? GROUP BY instance_id'),
       insertActivity: db.prepare('INSERT INTO df_activities (instance_id, execution_id, task_id, name, input, trace_parent) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteActivity: db.prepare('DELETE FROM df_activities WHERE id = ?'),
+      activityQueued: db.prepare<[string, string, number], { id: number }>('SELECT id FROM df_activities WHERE instance_id = ? AND execution_id = ? AND task_id = ? LIMIT 1'),
       allActivities: db.prepare<[], { id: number; instance_id: string; execution_id: string; task_id: number; name: string; input: string | null; trace_parent: string | null }>(
         'SELECT * FROM df_activities ORDER BY id'),
       getEntity: db.prepare<[string], { entity_id: string; state: string | null; exists_: number; updated_at: string }>('SELECT * FROM df_entities WHERE entity_id = ?'),
@@ -165,6 +169,12 @@ export class DurableStore {
     this.s.clearHistory.run(instanceId);
   }
 
+  /** Rewrites the stored history (a rewind sets rows aside). Call inside a transaction. */
+  replaceHistory(instanceId: string, events: HistoryEvent[]): void {
+    this.s.clearHistory.run(instanceId);
+    this.appendHistory(instanceId, 0, events);
+  }
+
   addMessage(m: NewMessage): number {
     return Number(this.s.insertMessage.run(m.instanceId, m.executionId ?? null, JSON.stringify(m.body), m.visibleAt).lastInsertRowid);
   }
@@ -200,6 +210,11 @@ export class DurableStore {
     return this.s.deleteActivity.run(id).changes > 0;
   }
 
+  /** Whether the work item of an activity is still queued (its result is yet to be recorded). */
+  activityQueued(instanceId: string, executionId: string, taskId: number): boolean {
+    return this.s.activityQueued.get(instanceId, executionId, taskId) !== undefined;
+  }
+
   pendingActivities(): ActivityRow[] {
     return this.s.allActivities.all().map((r) => ({
       id: r.id, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input, traceParent: r.trace_parent,
@@ -220,19 +235,19 @@ export class DurableStore {
     return Object.fromEntries(this.s.countByStatus.all().map((r) => [r.status, r.n]));
   }
 
-  /** Instances matching a client query, newest first, as the status-query API pages them. */
-  queryInstances(q: { createdFrom?: string; createdTo?: string; statuses?: string[]; prefix?: string; afterCreated?: string; afterId?: string; limit: number }): InstanceRow[] {
+  /**
+   * Instances matching a client query, in instance-id order (as Azure Storage's instances table,
+   * keyed by instance id, returns them), after the instance id a continuation token names.
+   */
+  queryInstances(q: { createdFrom?: string; createdTo?: string; statuses?: string[]; prefix?: string; afterId?: string; limit: number }): InstanceRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.createdFrom) { where.push('created_at >= ?'); args.push(q.createdFrom); }
     if (q.createdTo) { where.push('created_at <= ?'); args.push(q.createdTo); }
     if (q.statuses && q.statuses.length > 0) { where.push(`status IN (${q.statuses.map(() => '?').join(',')})`); args.push(...q.statuses); }
     if (q.prefix) { where.push('substr(instance_id, 1, ?) = ?'); args.push(q.prefix.length, q.prefix); }
-    if (q.afterCreated !== undefined && q.afterId !== undefined) {
-      where.push('(created_at < ? OR (created_at = ? AND instance_id < ?))');
-      args.push(q.afterCreated, q.afterCreated, q.afterId);
-    }
-    const sql = `SELECT * FROM df_instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, instance_id DESC LIMIT ?`;
+    if (q.afterId !== undefined) { where.push('instance_id > ?'); args.push(q.afterId); }
+    const sql = `SELECT * FROM df_instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY instance_id LIMIT ?`;
     args.push(q.limit);
     return (this.db.prepare(sql).all(...args) as RawInstance[]).map(toInstance);
   }

@@ -283,7 +283,7 @@ export class EmbeddedHost {
     if (body === 'aborted') return;
     const rest = url.pathname.slice(isPublic ? webhookPrefix.length : rpcPrefix.length).replace(/\/+$/, '');
     const traceparent = req.headers.traceparent;
-    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'), Array.isArray(traceparent) ? traceparent[0] : traceparent);
+    const r = await this.clientApi.handle(req.method ?? 'GET', rest, url.searchParams, body.toString('utf8'), Array.isArray(traceparent) ? traceparent[0] : traceparent, { headers: req.headers, url: url.href });
     for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
     if (r.body === undefined) return void res.writeHead(r.status).end();
     json(res, r.status, r.body);

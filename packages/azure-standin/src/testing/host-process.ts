@@ -4,6 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HistoryEvent } from '../durable/history';
 
 /** The stand-in's command line, next to this module in the built package. */
 const cli = path.resolve(__dirname, '..', 'cli.js');
@@ -110,20 +111,45 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string,
   }
 }
 
+/** A history event as the status API shows it: formatted as the Durable extension formats it. */
+export interface StatusHistoryEvent {
+  /** The event type's name: ExecutionStarted, TaskCompleted, TimerCreated, EventRaised, … */
+  EventType: string;
+  Timestamp: string;
+  [field: string]: unknown;
+}
+
+/** GET instances/{id} as the Durable extension answers it. */
 export interface InstanceStatus {
   name: string;
   instanceId: string;
   runtimeStatus: string;
   input: unknown;
-  output: unknown;
   customStatus: unknown;
-  historyEvents?: { EventType: number; [k: string]: unknown }[];
+  output: unknown;
+  /** 'yyyy-MM-ddTHH:mm:ssZ' */
+  createdTime: string;
+  lastUpdatedTime: string;
+  /** With `history`: the current execution's history, with its results (showHistoryOutput). */
+  historyEvents?: StatusHistoryEvent[];
 }
 
 export async function status(h: HostProcess, id: string, history = false): Promise<InstanceStatus | undefined> {
   const res = await fetch(`${h.url}/durabletask/instances/${encodeURIComponent(id)}${history ? '?showHistory=true&showHistoryOutput=true' : ''}`);
   if (res.status === 404) return undefined;
   return (await res.json()) as InstanceStatus;
+}
+
+/**
+ * The history the stand-in stores for the instance's current execution, unformatted: DTFx events
+ * with numeric EventType, EventId and IsPlayed, the OrchestratorStarted/OrchestratorCompleted
+ * that bound each episode, and every TaskScheduled. A stand-in extension of the status API
+ * (`?standinRawHistory=true`), for tests that reason about episodes; undefined for an unknown instance.
+ */
+export async function rawHistory(h: HostProcess, id: string): Promise<HistoryEvent[] | undefined> {
+  const res = await fetch(`${h.url}/durabletask/instances/${encodeURIComponent(id)}?standinRawHistory=true`);
+  if (res.status === 404) return undefined;
+  return ((await res.json()) as { historyEvents?: HistoryEvent[] }).historyEvents ?? [];
 }
 
 export async function startOrchestration(h: HostProcess, name: string, id: string, input?: unknown, version?: string): Promise<Response> {

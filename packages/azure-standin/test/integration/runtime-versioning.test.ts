@@ -1,14 +1,14 @@
 // Orchestration versioning on the embedded runtime, as the Durable extension applies host.json's
 // defaultVersion / versionMatchStrategy / versionFailureStrategy; the version is set through the
 // host's app-setting override (AzureFunctionsJobHost__…), as an Azure deployment slot would.
-import { completed, HostProcess, startHost, startOrchestration, status, tempDir, waitFor } from '../support/host';
-import { EventType } from '../../src/durable/history';
+import { completed, EventType, HostProcess, rawHistory, startHost, startOrchestration, status, tempDir, waitFor } from '../support/host';
 
 const versionSetting = 'AzureFunctionsJobHost__extensions__durableTask__defaultVersion';
 const raise = (h: HostProcess, id: string, event: string) =>
   fetch(`${h.api}/client/raise/${encodeURIComponent(id)}?event=${event}`, { method: 'POST', body: 'null' });
+// The version is in the stored ExecutionStarted (the status API's history leaves it out, as the extension does).
 const started = async (h: HostProcess, id: string) =>
-  (await status(h, id, true))?.historyEvents?.find((e) => e.EventType === EventType.ExecutionStarted);
+  (await rawHistory(h, id))?.find((e) => e.EventType === EventType.ExecutionStarted);
 
 jest.setTimeout(60_000);
 
