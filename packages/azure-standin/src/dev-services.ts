@@ -111,6 +111,11 @@ export class DevServices {
     return this.cosmosStart;
   }
 
+  /** Azurite's Blob service, started on first use (by the app's config or by blob bindings). */
+  storage(): Promise<RunningAzurite> {
+    return this.startAzurite();
+  }
+
   private startAzurite(): Promise<RunningAzurite> {
     this.azuriteStart ??= startAzurite({ location: path.join(this.o.dataDir, 'azurite'), host: '127.0.0.1', port: this.o.blobPort }).then((azurite) => {
       this.azurite = azurite;

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { FunctionRegistry } from './core-api';
 import { FunctionIndex, HttpFunction } from './function-index';
 import type { RegisteredFunction } from './core-api';
-import { authorize, HostKeys, streamingTriggerMetadata, toRpcHttp, writeRpcHttp } from './http-trigger';
+import { authorize, HostKeys, presentsMasterKey, streamingTriggerMetadata, toRpcHttp, writeRpcHttp } from './http-trigger';
 import { HttpStreamProxy } from './http-stream';
 import { continueBody, readBody, refuseTooLarge } from './request-body';
 import { durableApiBodyLimit, functionBodyLimit } from './body-limit';
@@ -28,6 +28,10 @@ import { ClientApi, clientBindingData, ClientUrls } from '../durable/client-api'
 import { ServiceBusHostBinding } from './servicebus-binding';
 import { DevServices } from '../dev-services';
 import { loadAppConfig } from '../app-config';
+import { hostTimeZone, SqliteTimerStatusStore, TimerTriggers } from './timer-trigger';
+import { BlobBindings, hasBlobBindings, pointStorageSettingsAtAzurite } from './blob-binding';
+import { BlobTriggerStore } from './blob-receipts';
+import { enabledFunctions, isDisabled } from './disabled-functions';
 import { childSpan } from '../telemetry/trace-context';
 
 export interface HostOptions {
@@ -65,6 +69,9 @@ export class EmbeddedHost {
   entities!: EntityWorker;
   serviceBus!: ServiceBusHostBinding;
   dev!: DevServices;
+  timers!: TimerTriggers;
+  blobs?: BlobBindings;
+  private triggersDb?: Database.Database;
   keys!: HostKeys;
   systemKey!: string;
   hostJson!: HostJson;
@@ -173,14 +180,21 @@ export class EmbeddedHost {
     this.busDb.pragma('synchronous = NORMAL');
     this.serviceBus = new ServiceBusHostBinding(this.busDb, this.index, this.logger, this.hostJson, this.invoker, config.serviceBusEntitiesFile ? path.resolve(o.appRoot, config.serviceBusEntitiesFile) : undefined);
     await this.serviceBus.start(o.host, o.serviceBusPort);
+    await this.startTriggerBindings(o);
     this.invoker.bindings = {
-      extraInputs: (fn) => this.durableClientInputs(fn),
-      deliverOutputs: (fn, response) => this.serviceBus.deliverOutputs(fn, response),
+      extraInputs: async (fn, input) => [...this.durableClientInputs(fn), ...(this.blobs ? await this.blobs.inputs(fn, input) : [])],
+      deliverOutputs: async (fn, response, input) => {
+        await this.serviceBus.deliverOutputs(fn, response);
+        await this.blobs?.deliverOutputs(fn, response, input);
+      },
     };
 
     const recovered = this.engine.start();
     this.ready = true;
+    this.timers.start();
+    this.blobs?.start();
     this.logger.info(`Host started: ${this.index.all.length} functions, listening on ${this.baseUrl}`, recovered);
+    for (const fn of this.index.all) if (isDisabled(fn)) this.logger.info(`Function '${fn.metadata.name}' is disabled (AzureWebJobs.${fn.metadata.name}.Disabled)`);
     for (const f of this.index.http) {
       this.logger.info(`  ${f.fn.metadata.name}: [${[...f.methods].join(',')}] ${this.baseUrl}${this.routePrefix}/${f.route.template}`);
     }
@@ -189,6 +203,9 @@ export class EmbeddedHost {
   async stop(): Promise<void> {
     this.ready = false;
     const step = (name: string) => this.logger.debug(`stop: ${name}`);
+    await this.timers?.stop();
+    await this.blobs?.stop();
+    step('timer and blob triggers stopped');
     this.engine?.stop();
     step('engine stopped');
     await this.serviceBus?.stop();
@@ -212,6 +229,26 @@ export class EmbeddedHost {
     step('dev services stopped');
     this.db?.close();
     this.busDb?.close();
+    this.triggersDb?.close();
+  }
+
+  /**
+   * Timer triggers, and blob bindings on Azurite (started only for an app that has blob bindings,
+   * once the app's registrations say so); their state (schedule status, blob receipts) is kept
+   * in triggers.db.
+   */
+  private async startTriggerBindings(o: HostOptions): Promise<void> {
+    this.triggersDb = new Database(path.join(o.dataDir, 'triggers.db'));
+    this.triggersDb.pragma('journal_mode = WAL');
+    this.triggersDb.pragma('synchronous = NORMAL');
+    const timeZone = hostTimeZone(process.env, this.logger);
+    const hostRetry = (this.hostJson as { retry?: unknown }).retry;
+    this.timers = new TimerTriggers({ functions: enabledFunctions(this.index.all), invoker: this.invoker, store: new SqliteTimerStatusStore(this.triggersDb, timeZone), logger: this.logger, timeZone, hostRetry });
+    if (!hasBlobBindings(this.index.all)) return;
+    const azurite = await this.dev.storage();
+    const pointed = pointStorageSettingsAtAzurite(this.index.all, azurite.connectionString);
+    if (pointed.length > 0) this.logger.info(`Blob bindings use Azurite (${azurite.blobEndpoint}): ${pointed.join(', ')}`);
+    this.blobs = new BlobBindings({ functions: this.index.all, invoker: this.invoker, store: new BlobTriggerStore(this.triggersDb), logger: this.logger, hostJson: this.hostJson, developmentStorage: azurite.connectionString, listens: (fn) => !isDisabled(fn), pollIntervalMs: Number(process.env.STANDIN_BLOB_POLL_MS ?? 2000) });
   }
 
   /** The durable client binding value, for every `in` binding of that type. */
@@ -290,6 +327,7 @@ export class EmbeddedHost {
   }
 
   private async invokeHttp(f: HttpFunction, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (isDisabled(f.fn) && !presentsMasterKey(url, req, this.keys)) return void res.writeHead(404).end();
     if (!authorize(f, url, req, this.keys)) return void res.writeHead(401).end();
     if (this.httpStream) return this.invokeHttpStream(this.httpStream, f, params, req, res, url);
     const body = await readBody(req, res, this.maxBodyBytes);

@@ -3,15 +3,17 @@
 import type { RegisteredFunction } from './core-api';
 import type { RpcBindingInfo } from './rpc-types';
 import { RouteTemplate } from './route-template';
+import { hostTimeZone, timerBindingOf } from './timer-trigger';
+import { blobBindingsOf } from './blob-binding';
 
 /** Binding types the embedded host runs. */
 const supportedTypes = new Set([
   'httptrigger', 'http', 'activitytrigger', 'orchestrationtrigger', 'entitytrigger', 'durableclient',
-  'orchestrationclient', 'servicebustrigger', 'servicebus',
+  'orchestrationclient', 'servicebustrigger', 'servicebus', 'timertrigger', 'blobtrigger', 'blob',
 ]);
 /** Types Azure knows but this host does not emulate: a clear error beats a silent no-op. */
 const azureOnlyTypes = new Set([
-  'timertrigger', 'blobtrigger', 'blob', 'queuetrigger', 'queue', 'eventhubtrigger', 'eventhub', 'eventgridtrigger',
+  'queuetrigger', 'queue', 'eventhubtrigger', 'eventhub', 'eventgridtrigger',
   'eventgrid', 'cosmosdbtrigger', 'cosmosdb', 'table', 'sqltrigger', 'sql', 'mysqltrigger', 'mysql', 'warmuptrigger',
   'webpubsubtrigger', 'webpubsub', 'signalrtrigger', 'signalr', 'sendgrid', 'twiliosms', 'kafkatrigger', 'kafka',
   'rabbitmqtrigger', 'rabbitmq', 'mcptooltrigger', 'mcpresourcetrigger', 'mcpprompttrigger',
@@ -51,6 +53,8 @@ export class FunctionIndex {
   readonly activities = new Map<string, DurableFunction>();
   readonly entities = new Map<string, DurableFunction>();
   readonly serviceBus: ServiceBusFunction[] = [];
+  readonly timers: DurableFunction[] = [];
+  readonly blobTriggers: DurableFunction[] = [];
   readonly all: RegisteredFunction[];
 
   constructor(functions: Iterable<RegisteredFunction>) {
@@ -80,12 +84,14 @@ export class FunctionIndex {
     if (triggers.length !== 1) throw new Error(`expected exactly one trigger binding, found ${triggers.length}`);
     for (const [name, b] of bindings) {
       const type = String(b.type).toLowerCase();
-      if (azureOnlyTypes.has(type)) throw new Error(`binding "${name}" of type "${b.type}" runs on Azure but is not emulated by the embedded runtime`);
+      if (azureOnlyTypes.has(type)) throw new Error(`binding "${name}" of type "${b.type}" runs on Azure but is not emulated by the local stand-in`);
       if (!supportedTypes.has(type)) throw new Error(`binding "${name}" has unknown type "${b.type}"`);
       if (!['in', 'out', 'inout'].includes(b.direction)) throw new Error(`binding "${name}" has invalid direction "${b.direction}"`);
     }
     const [triggerName, trigger] = triggers[0];
     const lower = fn.metadata.name.toLowerCase();
+    // Blob paths and connections are checked now, as the host does when it indexes functions.
+    blobBindingsOf(fn);
     switch (trigger.type.toLowerCase()) {
       case 'httptrigger': {
         const route = new RouteTemplate(typeof trigger.route === 'string' && trigger.route !== '' ? trigger.route : fn.metadata.name);
@@ -122,6 +128,13 @@ export class FunctionIndex {
         });
         break;
       }
+      case 'timertrigger':
+        timerBindingOf(fn, { timeZone: hostTimeZone() });
+        this.timers.push({ fn, triggerName });
+        break;
+      case 'blobtrigger':
+        this.blobTriggers.push({ fn, triggerName });
+        break;
       default:
         throw new Error(`trigger type "${trigger.type}" is not supported`);
     }

@@ -10,10 +10,18 @@ export interface HostKeys {
   functionKeys: string[];
 }
 
+/** The key a request presents: `x-functions-key`, else `?code=`. */
+function presentedKey(url: URL, req: IncomingMessage): string {
+  const header = req.headers['x-functions-key'];
+  return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code') ?? '';
+}
+
+/** A disabled function still runs for a caller with the master key (Azure's "run a disabled function"). */
+export const presentsMasterKey = (url: URL, req: IncomingMessage, keys: HostKeys): boolean => presentedKey(url, req) === keys.master;
+
 export function authorize(fn: HttpFunction, url: URL, req: IncomingMessage, keys: HostKeys): boolean {
   if (fn.authLevel === 'anonymous') return true;
-  const header = req.headers['x-functions-key'];
-  const code = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code') ?? '';
+  const code = presentedKey(url, req);
   if (code === '') return false;
   if (code === keys.master) return true;
   return fn.authLevel === 'function' && keys.functionKeys.includes(code);

@@ -29,10 +29,13 @@ export class FunctionInvocationError extends Error {
   }
 }
 
-/** Host-side bindings: inputs the host supplies (durable client) and outputs it delivers (Service Bus). */
+/**
+ * Host-side bindings: inputs the host supplies (durable client, blobs) and outputs it delivers
+ * (Service Bus, blobs); both may depend on the trigger's data (binding expressions).
+ */
 export interface BindingProviders {
-  extraInputs(fn: RegisteredFunction): RpcParameterBinding[];
-  deliverOutputs(fn: RegisteredFunction, response: RpcInvocationResponse): Promise<void>;
+  extraInputs(fn: RegisteredFunction, input: InvocationInput): RpcParameterBinding[] | Promise<RpcParameterBinding[]>;
+  deliverOutputs(fn: RegisteredFunction, response: RpcInvocationResponse, input: InvocationInput): Promise<void>;
 }
 
 export class Invoker {
@@ -67,7 +70,7 @@ export class Invoker {
     const request: RpcInvocationRequest = {
       invocationId,
       functionId: fn.metadata.functionId ?? name,
-      inputData: [...input.inputData, ...this.bindings.extraInputs(fn)],
+      inputData: [...input.inputData],
       triggerMetadata: input.triggerMetadata ?? {},
       traceContext: { traceParent: formatTraceparent(span), traceState: undefined, attributes: {} },
       retryContext: input.retryContext,
@@ -91,6 +94,9 @@ export class Invoker {
       });
     let response: RpcInvocationResponse;
     try {
+      // An input binding that cannot be read (a blob path with no value for a parameter, say)
+      // fails the invocation like any other failure before the handler.
+      request.inputData.push(...(await this.bindings.extraInputs(fn, input)));
       response = await this.worker(fn, model.getInvocationModel(coreCtx), coreCtx);
     } catch (failure) {
       // Whatever fails in the worker (converting inputs, a hook, the handler, converting the
@@ -101,7 +107,7 @@ export class Invoker {
       throw new FunctionInvocationError(err.message, err.stack, failure);
     }
     try {
-      await this.bindings.deliverOutputs(fn, response);
+      await this.bindings.deliverOutputs(fn, response, input);
     } catch (err) {
       // As on Azure, an output binding that cannot be delivered fails the invocation.
       const e = err instanceof Error ? err : new Error(String(err));

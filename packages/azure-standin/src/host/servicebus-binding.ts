@@ -8,6 +8,7 @@ import type { FunctionIndex } from './function-index';
 import type { Logger } from './logger';
 import type { Invoker } from './invoker';
 import { outputValues } from './output-values';
+import { isDisabled } from './disabled-functions';
 import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
 import type { HostJson } from './settings';
 import { timeSpanMs } from './settings';
@@ -40,6 +41,7 @@ export class ServiceBusHostBinding {
     this.connectionString = this.emulator.connectionString();
     for (const name of this.connectionSettings()) process.env[name] = this.connectionString;
     for (const f of this.index.serviceBus) {
+      if (isDisabled(f.fn)) continue;
       this.emulator.addTrigger({
         functionName: f.fn.metadata.name,
         entityPath: f.entityPath,

@@ -23,12 +23,12 @@ test('rejects two functions that handle the same route and method', async () => 
   await expect(startHost({ appRoot: dir })).rejects.toThrow(/functions "one" and "two" both handle GET things\/\{id\}/);
 });
 
-test('rejects a binding type the embedded runtime does not emulate, naming it', async () => {
+test('rejects a binding type the stand-in does not emulate, naming it', async () => {
   const dir = app({
     'a.js': `const { app } = require('@azure/functions');
-      app.timer('tick', { schedule: '0 */5 * * * *', handler: async () => {} });`,
+      app.storageQueue('work', { queueName: 'work', connection: 'AzureWebJobsStorage', handler: async () => {} });`,
   });
-  await expect(startHost({ appRoot: dir })).rejects.toThrow(/binding "timerTrigger\w+" of type "timerTrigger" runs on Azure but is not emulated/);
+  await expect(startHost({ appRoot: dir })).rejects.toThrow(/binding "queueTrigger\w+" of type "queueTrigger" runs on Azure but is not emulated by the local stand-in/);
 });
 
 test('reports an entry point that throws while loading', async () => {
