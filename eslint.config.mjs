@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 // The workspace is a one-way stack: the product (functions, domain, application, adapters) ships
 // to Azure and imports neither local package; its local config, tests and benchmarks use the
@@ -16,6 +17,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    // No import cycles in the product, type-only imports included (eslint-plugin-import-x).
+    files: ['functions/**/*.ts', 'domain/**/*.ts', 'application/**/*.ts', 'adapters/**/*.ts', 'local/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['functions/**/*.ts', 'domain/**/*.ts', 'application/**/*.ts', 'adapters/**/*.ts'],

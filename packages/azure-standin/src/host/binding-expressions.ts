@@ -297,6 +297,7 @@ export interface TriggerInput {
  *   the trigger's name and under `data`.
  * - any other trigger: its trigger metadata, which is the binding data the host hands the
  *   worker (strings as they are, JSON decoded).
+ * - then, for every trigger but HTTP, a JSON object trigger value's top-level properties.
  * `extra` is merged last (e.g. `{ instanceId }` for an activity).
  */
 export function bindingDataFor(fn: RegisteredFunction, input: TriggerInput, extra: BindingData = {}): BindingData {
@@ -317,6 +318,16 @@ export function bindingDataFor(fn: RegisteredFunction, input: TriggerInput, extr
   }
   for (const [key, value] of Object.entries(input.triggerMetadata ?? {})) {
     if (!(key in data)) data[key] = decodeTypedData(value);
+  }
+  // The host's Utility.ApplyBindingData: a trigger value that is a JSON object lends its
+  // top-level properties (but arrays) to the binding data, so an activity's output path can say
+  // {backupPath} for its input's backupPath (the Durable samples' backupSiteContent does).
+  if (triggerEntry && triggerEntry[1].type.toLowerCase() !== 'httptrigger') {
+    const value = input.inputData.find((i) => i.name === triggerEntry[0])?.data;
+    const parsed = value ? parseLoose(value) : undefined;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !Buffer.isBuffer(parsed)) {
+      for (const [key, v] of Object.entries(parsed)) if (v !== null && v !== undefined && !Array.isArray(v)) data[key] = typeof v === 'object' ? v : String(v);
+    }
   }
   return Object.assign(data, extra);
 }

@@ -194,7 +194,7 @@ export class EmbeddedHost {
     this.timers.start();
     this.blobs?.start();
     this.logger.info(`Host started: ${this.index.all.length} functions, listening on ${this.baseUrl}`, recovered);
-    for (const fn of this.index.all) if (isDisabled(fn)) this.logger.info(`Function '${fn.metadata.name}' is disabled (AzureWebJobs.${fn.metadata.name}.Disabled)`);
+    for (const name of [...this.index.all.filter((fn) => isDisabled(fn)).map((fn) => fn.metadata.name), ...this.index.skipped]) this.logger.info(`Function '${name}' is disabled (AzureWebJobs.${name}.Disabled)`);
     for (const f of this.index.http) {
       this.logger.info(`  ${f.fn.metadata.name}: [${[...f.methods].join(',')}] ${this.baseUrl}${this.routePrefix}/${f.route.template}`);
     }

@@ -5,6 +5,7 @@ import type { RpcBindingInfo } from './rpc-types';
 import { RouteTemplate } from './route-template';
 import { hostTimeZone, timerBindingOf } from './timer-trigger';
 import { blobBindingsOf } from './blob-binding';
+import { isDisabled } from './disabled-functions';
 
 /** Binding types the embedded host runs. */
 const supportedTypes = new Set([
@@ -56,9 +57,18 @@ export class FunctionIndex {
   readonly timers: DurableFunction[] = [];
   readonly blobTriggers: DurableFunction[] = [];
   readonly all: RegisteredFunction[];
+  /** Disabled functions with bindings only Azure has: not indexed at all. */
+  readonly skipped: string[] = [];
 
   constructor(functions: Iterable<RegisteredFunction>) {
-    this.all = [...functions];
+    // A disabled function never runs here, so a binding only Azure has does not stop the app:
+    // an app runs unmodified with its Azure-only functions switched off by setting.
+    const azureOnly = (fn: RegisteredFunction) => Object.values(fn.metadata.bindings ?? {}).some((b) => azureOnlyTypes.has(String(b.type).toLowerCase()));
+    this.all = [];
+    for (const fn of functions) {
+      if (isDisabled(fn) && azureOnly(fn)) this.skipped.push(fn.metadata.name);
+      else this.all.push(fn);
+    }
     const problems: string[] = [];
     const names = new Map<string, string>();
     for (const fn of this.all) {

@@ -31,6 +31,21 @@ test('rejects a binding type the stand-in does not emulate, naming it', async ()
   await expect(startHost({ appRoot: dir })).rejects.toThrow(/binding "queueTrigger\w+" of type "queueTrigger" runs on Azure but is not emulated by the local stand-in/);
 });
 
+test('a function disabled by setting does not stop the app with a binding only Azure has', async () => {
+  const dir = app({
+    'a.js': `const { app } = require('@azure/functions');
+      app.storageQueue('work', { queueName: 'work', connection: 'AzureWebJobsStorage', handler: async () => {} });
+      app.http('ping', { route: 'ping', authLevel: 'anonymous', handler: async () => ({ body: 'pong' }) });`,
+  });
+  const host = await startHost({ appRoot: dir, env: { 'AzureWebJobs.work.Disabled': 'true' } });
+  try {
+    expect(await (await fetch(`${host.api}/ping`)).text()).toBe('pong');
+    expect(host.output()).toMatch(/Function 'work' is disabled/);
+  } finally {
+    await host.stop();
+  }
+});
+
 test('reports an entry point that throws while loading', async () => {
   const dir = app({ 'a.js': `throw new Error('bad module');` });
   await expect(startHost({ appRoot: dir })).rejects.toThrow(/unable to load entry point .*a\.js.*bad module/s);

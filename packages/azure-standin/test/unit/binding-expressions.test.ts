@@ -120,6 +120,15 @@ describe('bindingDataFor', () => {
     expect(new BindingTemplate('invoices/{instanceId}/{data.orderId}/{trig.orderId}').bind(data)).toBe('invoices/inst/o-1/o-1');
   });
 
+  test('a JSON object trigger value lends its top-level properties, but arrays (the host\'s ApplyBindingData): {backupPath} of an activity input', () => {
+    const data = bindingDataFor(fn({ type: 'activityTrigger' }), { inputData: [{ name: 'trig', data: { string: JSON.stringify({ backupPath: 'a/b.txt', size: 3, tags: ['x'], nested: { k: 'v' } }) } }] });
+    expect(new BindingTemplate('backups/{backupPath}-{size}-{nested.k}').bind(data)).toBe('backups/a/b.txt-3-v');
+    expect(() => new BindingTemplate('{tags}').bind(data)).toThrow("No value for named parameter 'tags'.");
+    // Any trigger: a Service Bus message body that is a JSON object too.
+    const message = bindingDataFor(fn({ type: 'serviceBusTrigger' }), { inputData: [{ name: 'trig', data: { json: JSON.stringify({ tenant: 'acme' }) } }] });
+    expect(new BindingTemplate('{tenant}').bind(message)).toBe('acme');
+  });
+
   test('other triggers: the trigger metadata', () => {
     const data = bindingDataFor(fn({ type: 'serviceBusTrigger' }), {
       inputData: [{ name: 'trig', data: { string: 'hi' } }],
