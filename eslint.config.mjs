@@ -7,6 +7,15 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 // of the simulators mounted on it; commerce-simulators builds on azure-standin's public API only.
 const productDirs = ['functions', 'domain', 'application', 'adapters', 'local'];
 const intoProduct = productDirs.map((d) => `**/${d}/**`);
+const standinKnowsNoApp = { group: [...intoProduct.map((p) => `../${p}`), '../../../**', 'commerce-simulators', 'commerce-simulators/*'], message: 'azure-standin knows nothing of the apps it runs or the services they mount.' };
+const composition = ['embedded-host', 'dev-services', 'app-config', 'cli', 'index'];
+const services = ['servicebus', 'telemetry', 'cosmos', 'blob', 'acs-email', 'identity', 'tls'];
+const standinLayers = [
+  { folder: 'core', below: [...services, 'host', 'durable', 'testing', ...composition] },
+  ...services.map((folder) => ({ folder, below: ['host', 'durable', 'testing', ...composition] })),
+  { folder: 'host', below: ['durable', 'testing', ...composition] },
+  { folder: 'durable', below: ['testing', ...composition] },
+];
 const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, commerce-simulators.' };
 
 export default tseslint.config(
@@ -41,8 +50,14 @@ export default tseslint.config(
   },
   {
     files: ['packages/azure-standin/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: [...intoProduct.map((p) => `../${p}`), '../../../**', 'commerce-simulators', 'commerce-simulators/*'], message: 'azure-standin knows nothing of the apps it runs or the services they mount.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [standinKnowsNoApp] }] },
   },
+  // Inside azure-standin the folders are a one-way stack: core <- servicebus, telemetry, cosmos,
+  // blob, acs-email, identity, tls <- host <- durable <- embedded-host, dev-services, cli.
+  ...standinLayers.map(({ folder, below }) => ({
+    files: [`packages/azure-standin/src/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [standinKnowsNoApp, { group: below.map((f) => `../${f}`).concat(below.map((f) => `../${f}/**`)), message: `src/${folder} sits below these in the stand-in's stack and must not import them.` }] }] },
+  })),
   {
     files: ['packages/commerce-simulators/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['azure-standin/*', '../../../**', ...intoProduct.map((p) => `../${p}`)], message: 'commerce-simulators uses azure-standin\'s public API only, and nothing of the product.' }] }] },

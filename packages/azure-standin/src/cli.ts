@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EmbeddedHost } from './host/embedded-host';
-import type { Level } from './host/logger';
+import { EmbeddedHost } from './embedded-host';
+import type { Level } from './core/logger';
 import { mintToken } from './identity/local-issuer';
 
 const usage = `Usage: azure-standin <command> [options]

@@ -10,7 +10,7 @@ import type { ContainerDefinition, IndexingPolicy } from '@azure/cosmos';
 import { emulatorClientOptions, startCosmosEmulator } from './cosmos';
 import type { RunningCosmosEmulator } from './cosmos';
 import { jwks, jwksPath, loadOrCreateIssuerKey, localAudience, localIssuer } from './identity/local-issuer';
-import type { Logger } from './host/logger';
+import type { Logger } from './core/logger';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { startAzurite } from './blob/azurite';

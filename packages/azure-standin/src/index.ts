@@ -3,8 +3,8 @@
 export type { LocalService, StandinConfig, StandinContext, StandinLogger } from './app-config';
 export { localAudience, localIssuer, mintToken } from './identity/local-issuer';
 export type { MintOptions } from './identity/local-issuer';
-export { readHostJson, timeSpanMs } from './host/settings';
-export type { HostJson } from './host/settings';
+export { readHostJson, timeSpanMs } from './core/settings';
+export type { HostJson } from './core/settings';
 export { compareVersions } from './durable/versioning';
 export { selfSignedCertificate } from './tls/self-signed-cert';
 // The ACS Email emulator on its own, for an app's adapter tests against a server of their own.

@@ -3,7 +3,7 @@
 // activity (at-least-once, as on Azure) but never loses its result.
 import type { FunctionIndex } from '../host/function-index';
 import { FunctionInvocationError, Invoker } from '../host/invoker';
-import type { RpcTypedData } from '../host/rpc-types';
+import type { RpcTypedData } from '../core/rpc-types';
 import type { DurableEngine } from './engine';
 import { event, EventType, HistoryEvent } from './history';
 import { httpActivityName } from './replay';

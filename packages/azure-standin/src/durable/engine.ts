@@ -2,7 +2,7 @@
 // entity inboxes, activity work items, due timers), runs at most one episode per instance at a
 // time, bounds concurrency as host.json asks, and commits each unit of work atomically.
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../host/logger';
+import type { Logger } from '../core/logger';
 import { event, EventType, RuntimeStatus, terminalStatuses } from './history';
 import { ActivityRow, DurableStore, InstanceRow, NewMessage, ParentRef } from './store';
 import { parseTraceparent } from '../telemetry/trace-context';

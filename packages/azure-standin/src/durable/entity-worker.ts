@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionIndex } from '../host/function-index';
 import { FunctionInvocationError, Invoker } from '../host/invoker';
-import type { Logger } from '../host/logger';
+import type { Logger } from '../core/logger';
 import type { DurableEngine, Effects } from './engine';
 import { event, EventType } from './history';
 import type { EntityRequest, InboxMessage } from './store';

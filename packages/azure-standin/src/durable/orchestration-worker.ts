@@ -4,8 +4,8 @@
 // (activities, timers, sub-orchestrations, entity messages) in one transaction.
 import type { FunctionIndex } from '../host/function-index';
 import { FunctionInvocationError, Invoker } from '../host/invoker';
-import type { Logger } from '../host/logger';
-import type { RpcTypedData } from '../host/rpc-types';
+import type { Logger } from '../core/logger';
+import type { RpcTypedData } from '../core/rpc-types';
 import { ActionType, OrchestratorState, parseFailedState } from './actions';
 import { DurableEngine, Effects } from './engine';
 import { event, EventType, FailureDetails, HistoryEvent, terminalStatuses } from './history';

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RegisteredFunction } from './core-api';
 import { decodeTypedData } from './output-values';
-import type { RpcHttpData, RpcParameterBinding, RpcTypedData } from './rpc-types';
+import type { RpcHttpData, RpcParameterBinding, RpcTypedData } from '../core/rpc-types';
 
 export type BindingData = Record<string, unknown>;
 

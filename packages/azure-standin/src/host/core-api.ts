@@ -2,7 +2,7 @@
 // module graph. `@azure/functions` and `durable-functions` register every function and hook
 // through it, so capturing these calls gives us exactly the metadata Azure sees.
 import Module from 'node:module';
-import type { FunctionMetadata } from './rpc-types';
+import type { FunctionMetadata } from '../core/rpc-types';
 
 export type HookName = 'preInvocation' | 'postInvocation' | 'appStart' | 'appTerminate';
 const hookNames: readonly string[] = ['preInvocation', 'postInvocation', 'appStart', 'appTerminate'];
@@ -22,12 +22,12 @@ export interface ProgrammingModel {
 export interface InvocationModel {
   getArguments(): Promise<{ context: unknown; inputs: unknown[] }>;
   invokeFunction(context: unknown, inputs: unknown[], callback: FunctionCallback): Promise<unknown>;
-  getResponse(context: unknown, result: unknown): Promise<import('./rpc-types').RpcInvocationResponse>;
+  getResponse(context: unknown, result: unknown): Promise<import('../core/rpc-types').RpcInvocationResponse>;
 }
 
 export interface CoreInvocationContext {
   invocationId: string;
-  request: import('./rpc-types').RpcInvocationRequest;
+  request: import('../core/rpc-types').RpcInvocationRequest;
   metadata: FunctionMetadata;
   state?: string;
   log(level: LogLevel, category: 'user' | 'system', message: string): void;

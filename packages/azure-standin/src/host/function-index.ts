@@ -1,7 +1,7 @@
 // Validates the captured registrations as the Functions host does at startup and indexes them
 // by trigger kind, so each dispatcher finds its functions without scanning.
 import type { RegisteredFunction } from './core-api';
-import type { RpcBindingInfo } from './rpc-types';
+import type { RpcBindingInfo } from '../core/rpc-types';
 import { RouteTemplate } from './route-template';
 import { hostTimeZone, timerBindingOf } from './timer-trigger';
 import { blobBindingsOf } from './blob-binding';

@@ -9,7 +9,7 @@ import dns from 'node:dns/promises';
 import http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import { continueBody, refuseTooLarge } from './request-body';
 
 /** DefaultHttpProxyService: ForwarderRequestConfig.ActivityTimeout = 240 s. */

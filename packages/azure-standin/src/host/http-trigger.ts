@@ -2,7 +2,7 @@
 // the Node worker, and enforces the trigger's auth level with function keys.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFunction } from './function-index';
-import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './rpc-types';
+import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from '../core/rpc-types';
 import { clientAddressHeaderNames, clientAddressHeaders } from './client-address';
 
 export interface HostKeys {

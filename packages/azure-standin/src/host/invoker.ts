@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { AsyncResource } from 'node:async_hooks';
 import { readOnlyContext } from './core-api';
 import type { FunctionCallback, FunctionRegistry, InvocationModel, RegisteredFunction } from './core-api';
-import type { Logger } from './logger';
-import type { RpcInvocationRequest, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTypedData } from './rpc-types';
+import type { Logger } from '../core/logger';
+import type { RpcInvocationRequest, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTypedData } from '../core/rpc-types';
 import { childSpan, formatTraceparent, SpanRef } from '../telemetry/trace-context';
 import type { TelemetryItem } from '../telemetry/local-telemetry';
 

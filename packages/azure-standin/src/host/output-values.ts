@@ -4,7 +4,7 @@
 // function has none, a returned object's properties to the output bindings of the same names,
 // overriding outputData. Nothing is bound for null or undefined.
 import type { RegisteredFunction } from './core-api';
-import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
+import type { RpcInvocationResponse, RpcTypedData } from '../core/rpc-types';
 
 export function outputValues(fn: RegisteredFunction, response: RpcInvocationResponse): Map<string, unknown> {
   const bindings = fn.metadata.bindings ?? {};

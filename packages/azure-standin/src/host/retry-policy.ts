@@ -7,8 +7,8 @@
 // waits minimumInterval first, then minimumInterval + 2^(n-1) · minimumInterval · rand(0.8, 1.2),
 // capped at maximumInterval. Stopping the host cancels a pending delay and ends the loop.
 // Azure honours these policies for timer, Kafka, Event Hubs and Cosmos DB triggers only.
-import type { RpcRetryContext } from './rpc-types';
-import { timeSpanMs } from './settings';
+import type { RpcRetryContext } from '../core/rpc-types';
+import { timeSpanMs } from '../core/settings';
 
 export interface RetryPolicy {
   strategy: 'fixedDelay' | 'exponentialBackoff';

@@ -5,13 +5,13 @@ import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { RegisteredFunction } from './core-api';
 import type { FunctionIndex } from './function-index';
-import type { Logger } from './logger';
+import type { Logger } from '../core/logger';
 import type { Invoker } from './invoker';
 import { outputValues } from './output-values';
 import { isDisabled } from './disabled-functions';
-import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
-import type { HostJson } from './settings';
-import { timeSpanMs } from './settings';
+import type { RpcInvocationResponse, RpcTypedData } from '../core/rpc-types';
+import type { HostJson } from '../core/settings';
+import { timeSpanMs } from '../core/settings';
 import { ServiceBusEmulator, EntityConfig, parseEntityConfig } from '../servicebus';
 import { childSpan } from '../telemetry/trace-context';
 

@@ -16,8 +16,8 @@
 import type Database from 'better-sqlite3';
 import type { RegisteredFunction } from './core-api';
 import type { InvocationInput } from './invoker';
-import type { Logger } from './logger';
-import type { RpcInvocationResponse, RpcTypedData } from './rpc-types';
+import type { Logger } from '../core/logger';
+import type { RpcInvocationResponse, RpcTypedData } from '../core/rpc-types';
 import { resolveAppSettings } from './binding-expressions';
 import { formatDotNetLocal, isKnownTimeZone, isSubMinute, nextOccurrences, parseDotNetLocal, parseSchedule } from './ncrontab';
 import type { TimerSchedule } from './ncrontab';

@@ -8,7 +8,7 @@
 // of the extension's ServiceBusTriggerBindingStrategy converted by the host's ToRpc (strings as
 // `string`, string[] and long[] as collections, everything else as Newtonsoft JSON).
 import { randomUUID } from 'node:crypto';
-import type { RpcTypedData } from '../host/rpc-types';
+import type { RpcTypedData } from '../core/rpc-types';
 import { toReceivedMessage } from './amqp-codec';
 import type { ReceivedMessage } from './amqp-codec';
 import type { BusStore, StoredMessage } from './bus-store';

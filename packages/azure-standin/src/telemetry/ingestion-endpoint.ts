@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { LocalTelemetry, TelemetryItem, TelemetryKind } from './local-telemetry';
-import { timeSpanMs } from '../host/settings';
+import { timeSpanMs } from '../core/settings';
 
 const ingestionPath = '/sim/appinsights';
 const livePath = '/sim/appinsights-live';

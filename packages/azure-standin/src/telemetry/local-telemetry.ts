@@ -3,7 +3,7 @@
 // Application Insights SDK sends to the local ingestion endpoint. Items carry the operation
 // (trace) id, so one order's path across HTTP, orchestration, activities, Service Bus and the
 // email function reads as one operation, as in the portal's transaction view.
-import type { Logger } from '../host/logger';
+import type { Logger } from '../core/logger';
 
 export type TelemetryKind = 'request' | 'dependency' | 'trace' | 'exception' | 'metric' | 'event';
 

@@ -2,7 +2,7 @@
 // renewal, and the exact trigger input/metadata a Node worker receives.
 import Database from 'better-sqlite3';
 import { ServiceBusClient } from '@azure/service-bus';
-import type { RpcTypedData } from '../../src/host/rpc-types';
+import type { RpcTypedData } from '../../src/core/rpc-types';
 import { ServiceBusEmulator } from '../../src/servicebus';
 import type { ServiceBusTriggerTarget, TriggerOptions } from '../../src/servicebus';
 

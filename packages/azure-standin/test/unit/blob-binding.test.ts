@@ -16,9 +16,9 @@ import { FunctionRegistry } from '../../src/host/core-api';
 import type { RegisteredFunction } from '../../src/host/core-api';
 import { Invoker } from '../../src/host/invoker';
 import type { InvocationInput } from '../../src/host/invoker';
-import { Logger } from '../../src/host/logger';
-import type { RpcInvocationResponse } from '../../src/host/rpc-types';
-import type { HostJson } from '../../src/host/settings';
+import { Logger } from '../../src/core/logger';
+import type { RpcInvocationResponse } from '../../src/core/rpc-types';
+import type { HostJson } from '../../src/core/settings';
 import type { FunctionInvoker } from '../../src/host/timer-trigger';
 
 const lines: string[] = [];

@@ -2,7 +2,7 @@
 // and the host's AzureFunctionsJobHost__ overrides of host.json.
 import fc from 'fast-check';
 import { compareVersions, versionMismatch } from '../../src/durable/versioning';
-import { applyHostOverrides } from '../../src/host/settings';
+import { applyHostOverrides } from '../../src/core/settings';
 
 test.each([
   ['', '', 0],

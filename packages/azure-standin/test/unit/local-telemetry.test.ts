@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { childSpan, formatTraceparent, parseTraceparent, stableId } from '../../src/telemetry/trace-context';
 import { LocalTelemetry } from '../../src/telemetry/local-telemetry';
 import { IngestionEndpoint } from '../../src/telemetry/ingestion-endpoint';
-import { Logger } from '../../src/host/logger';
+import { Logger } from '../../src/core/logger';
 
 describe('trace context', () => {
   const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });

@@ -1,5 +1,5 @@
 import { RouteTemplate } from '../../src/host/route-template';
-import { timeSpanMs } from '../../src/host/settings';
+import { timeSpanMs } from '../../src/core/settings';
 
 test('literal and parameter segments, case-insensitive literals', () => {
   const r = new RouteTemplate('orders/{id}/items');

@@ -5,7 +5,7 @@ import { formatDotNetLocal, isSubMinute, parseDotNetLocal, parseSchedule, parseT
 import { checkPastDue, SqliteTimerStatusStore, statusAfterInvocation, timerBindingOf, timerPayload } from '../../src/host/timer-trigger';
 import type { RegisteredFunction } from '../../src/host/core-api';
 import { delaySequence, formatTimeSpan, parseRetryPolicy, runWithRetries, supportsRetry } from '../../src/host/retry-policy';
-import type { RpcRetryContext } from '../../src/host/rpc-types';
+import type { RpcRetryContext } from '../../src/core/rpc-types';
 
 const t = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

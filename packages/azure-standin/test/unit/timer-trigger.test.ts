@@ -6,8 +6,8 @@ import { FunctionRegistry } from '../../src/host/core-api';
 import type { RegisteredFunction } from '../../src/host/core-api';
 import { Invoker } from '../../src/host/invoker';
 import type { InvocationInput } from '../../src/host/invoker';
-import { Logger } from '../../src/host/logger';
-import type { RpcInvocationResponse } from '../../src/host/rpc-types';
+import { Logger } from '../../src/core/logger';
+import type { RpcInvocationResponse } from '../../src/core/rpc-types';
 import { MemoryTimerStatusStore, SqliteTimerStatusStore, TimerTriggers } from '../../src/host/timer-trigger';
 import type { FunctionInvoker, TimerStatusStore } from '../../src/host/timer-trigger';
 
