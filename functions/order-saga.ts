@@ -142,7 +142,8 @@ function* refundUntilAccepted(
   }
 }
 
-df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
+/** One order's saga (exported for replay tests of recorded histories). */
+export function* orderSaga(context: OrchestrationContext): Generator<Task, Outcome, unknown> {
   const { orderId, customerId, order: placed, approvalTimeoutSeconds, recovery = defaultRecoveryTimes } = context.df.getInput<SagaInput>();
   const c = orderCalls(context, { orderId, customerId });
   const { now, act } = c;
@@ -648,7 +649,8 @@ df.app.orchestration('orderSaga', function* (context: OrchestrationContext): Gen
   yield* advance('delivery-confirmed');
   yield publish('delivered');
   return { orderId, outcome: 'delivered' };
-});
+}
+df.app.orchestration('orderSaga', orderSaga);
 
 /**
  * Operator replay of a refund the saga gave up on (order refund-pending, `refundFailure.retrying`

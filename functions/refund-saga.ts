@@ -16,7 +16,8 @@ import { refundPayout } from './wiring/refund-payout';
 
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
 
-df.app.orchestration('refundOrder', function* (context: OrchestrationContext): Generator<Task, Outcome, unknown> {
+/** One refund's saga (exported for replay tests of recorded histories). */
+export function* refundOrder(context: OrchestrationContext): Generator<Task, Outcome, unknown> {
   const { orderId, customerId, refundId, retryDelaySeconds = 60, restock = [] } = context.df.getInput<RefundOrderInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
@@ -68,4 +69,5 @@ df.app.orchestration('refundOrder', function* (context: OrchestrationContext): G
   }
   yield act('publishStage', { stage: 'refunded', at: now() });
   return { orderId, refundId, outcome: 'refunded' };
-});
+}
+df.app.orchestration('refundOrder', refundOrder);

@@ -6,3 +6,5 @@ export type { HostProcess, InstanceStatus, StartHostOptions, StatusHistoryEvent 
 // tests that build histories or read the stand-in's raw history (rawHistory).
 export { event, EventType, eventTypeName } from '../durable/history';
 export type { HistoryEvent } from '../durable/history';
+export { replayRecordedHistory } from './replay-history';
+export type { EpisodeMismatch, OrchestratorFunction } from './replay-history';
