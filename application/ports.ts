@@ -42,6 +42,11 @@ export interface OrderStore {
   /** Replaces only if the stored version is still `etag`. */
   replace(order: Order, etag: string): Promise<Versioned<Order> | 'precondition-failed' | 'not-found'>;
   list(query: OrderQuery): Promise<OrderPage>;
+  /**
+   * The last version of the order this process read or wrote, if it remembers one: possibly
+   * stale, so only good for a conditional write whose ETag then decides.
+   */
+  recent?(id: string, customerId: string): Versioned<Order> | undefined;
 }
 
 /** The long-running process behind an order (the Durable orchestration). */

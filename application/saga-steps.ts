@@ -35,16 +35,25 @@ export async function ensureOrder(orders: OrderStore, a: { orderId: string; cust
 }
 
 /**
- * Re-reads and rewrites the order under its ETag until one write lands (the saga, the API and
- * other activities write the same document). `change` returning undefined writes nothing.
+ * Rewrites the order under its ETag until one write lands (the saga, the API and other activities
+ * write the same document). It starts from the version this process last saw, if any, without a
+ * read; a refused write, or a decision to write nothing, is made again on a fresh read, since the
+ * remembered version may be stale. `change` returning undefined writes nothing.
  */
 async function updateOrder(orders: OrderStore, a: { orderId: string; customerId: string }, change: (order: Order) => Order | undefined): Promise<Order> {
+  let current = orders.recent?.(a.orderId, a.customerId);
+  let fresh = current === undefined;
+  current ??= await mustLoad(orders, a.orderId, a.customerId);
   for (;;) {
-    const current = await mustLoad(orders, a.orderId, a.customerId);
     const next = change(current.value);
-    if (!next) return current.value;
-    const written = await orders.replace(next, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
+    if (next) {
+      const written = await orders.replace(next, current.etag);
+      if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
+    } else if (fresh) {
+      return current.value;
+    }
+    current = await mustLoad(orders, a.orderId, a.customerId);
+    fresh = true;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Container } from '@azure/cosmos';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 import { containerNames, createCosmosClient } from '../../adapters/cosmos/cosmos-client';
 import { CosmosIdempotencyStore } from '../../adapters/cosmos/cosmos-idempotency-store';
+import { RecentOrderVersions } from '../../adapters/cache/recent-order-versions';
 import { CosmosOrderStore } from '../../adapters/cosmos/cosmos-order-store';
 import { createTokenVerifier } from '../../adapters/auth/token-verifier';
 import type { Verification } from '../../adapters/auth/token-verifier';
@@ -29,7 +30,8 @@ export function getServices(): Services {
   const db = createCosmosClient({ endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE }).database(s.COSMOS_DATABASE);
   const container = (name: string): Container => db.container(name);
   services = {
-    orders: new CosmosOrderStore(container(containerNames.orders)),
+    // The saga's writes start from the version this instance last saw (adapters/cache).
+    orders: new RecentOrderVersions(new CosmosOrderStore(container(containerNames.orders))),
     idempotency: new CosmosIdempotencyStore(container(containerNames.idempotency), { retentionSeconds: s.IDEMPOTENCY_RETENTION_SECONDS, leaseMs: 30_000 }),
     verifyToken: createTokenVerifier({
       issuer: s.AUTH_ISSUER,
