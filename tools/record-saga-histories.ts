@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { rawHistory, startHost, tempDir, waitFor } from 'azure-standin/testing';
+import { EventType, rawHistory, startHost, tempDir, waitFor } from 'azure-standin/testing';
 import type { HistoryEvent, HostProcess } from 'azure-standin/testing';
 import { sagaClient } from '../test/support/saga-client';
 
@@ -24,7 +24,7 @@ export interface RecordedHistory {
 async function finished(host: HostProcess, id: string): Promise<HistoryEvent[]> {
   return waitFor(async () => {
     const h = (await rawHistory(host, id)) ?? [];
-    return h.some((e) => e.EventType === 1 /* ExecutionCompleted */) ? h : undefined;
+    return h.some((e) => e.EventType === EventType.ExecutionCompleted) ? h : undefined;
   }, `${id} to finish`, 120_000);
 }
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const recorded: RecordedHistory[] = [];
   const keep = async (flow: string, orchestrator: RecordedHistory['orchestrator'], instanceId: string) => {
     const history = await finished(host, instanceId);
-    const version = String(history.find((e) => e.EventType === 0)?.Version ?? '');
+    const version = String(history.find((e) => e.EventType === EventType.ExecutionStarted)?.Version ?? '');
     recorded.push({ flow, orchestrator, instanceId, version, history });
     console.log(`${flow}: ${history.length} events`);
   };
