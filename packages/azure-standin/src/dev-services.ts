@@ -11,10 +11,11 @@ import { emulatorClientOptions, startCosmosEmulator } from './cosmos';
 import type { RunningCosmosEmulator } from './cosmos';
 import { jwks, jwksPath, loadOrCreateIssuerKey, localAudience, localIssuer } from './identity/local-issuer';
 import type { Logger } from './core/logger';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { startAzurite } from './blob/azurite';
 import type { RunningAzurite } from './blob/azurite';
+import { openStateDatabase } from './core/state-database';
 import { AcsEmailSimulator } from './acs-email/acs-email-simulator';
 import { LocalTelemetry } from './telemetry/local-telemetry';
 import { IngestionEndpoint } from './telemetry/ingestion-endpoint';
@@ -140,9 +141,7 @@ export class DevServices {
   private sqlite(file: string): Database.Database {
     let db = this.databases.get(file);
     if (!db) {
-      db = new Database(path.join(this.o.dataDir, file));
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db = openStateDatabase(this.o.dataDir, file);
       this.databases.set(file, db);
     }
     return db;

@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { FunctionRegistry } from './host/core-api';
 import { FunctionIndex, HttpFunction } from './host/function-index';
 import type { RegisteredFunction } from './host/core-api';
@@ -28,6 +28,7 @@ import { ClientApi, clientBindingData, ClientUrls } from './durable/client-api';
 import { ServiceBusHostBinding } from './host/servicebus-binding';
 import { DevServices } from './dev-services';
 import { loadAppConfig } from './app-config';
+import { openStateDatabase } from './core/state-database';
 import { hostTimeZone, SqliteTimerStatusStore, TimerTriggers } from './host/timer-trigger';
 import { BlobBindings, hasBlobBindings, pointStorageSettingsAtAzurite } from './host/blob-binding';
 import { BlobTriggerStore } from './host/blob-receipts';
@@ -134,10 +135,7 @@ export class EmbeddedHost {
     if (limit.warning) this.logger.warn(limit.warning);
     if (limit.source !== 'default') this.logger.info(`Function request bodies are limited to ${limit.bytes} bytes (${limit.source})`);
 
-    this.db = new Database(path.join(o.dataDir, 'runtime.db'));
-    this.db.pragma('journal_mode = WAL');
-    // WAL + NORMAL: a committed transaction survives a process kill (not a power loss).
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openStateDatabase(o.dataDir, 'runtime.db');
 
     this.capabilities = await loadApp(this.registry, await resolveEntryFiles(o.appRoot, o.main), o.appRoot);
     if (this.capabilities.HttpUri) {
@@ -175,9 +173,7 @@ export class EmbeddedHost {
     // stand-in config) plus those named by bindings.
     // Its own database file: Service Bus acknowledges a send only after its own commit, which must
     // not be folded into (and delayed past) the durable store's group commit.
-    this.busDb = new Database(path.join(o.dataDir, 'servicebus.db'));
-    this.busDb.pragma('journal_mode = WAL');
-    this.busDb.pragma('synchronous = NORMAL');
+    this.busDb = openStateDatabase(o.dataDir, 'servicebus.db');
     this.serviceBus = new ServiceBusHostBinding(this.busDb, this.index, this.logger, this.hostJson, this.invoker, config.serviceBusEntitiesFile ? path.resolve(o.appRoot, config.serviceBusEntitiesFile) : undefined);
     await this.serviceBus.start(o.host, o.serviceBusPort);
     await this.startTriggerBindings(o);
@@ -238,9 +234,7 @@ export class EmbeddedHost {
    * in triggers.db.
    */
   private async startTriggerBindings(o: HostOptions): Promise<void> {
-    this.triggersDb = new Database(path.join(o.dataDir, 'triggers.db'));
-    this.triggersDb.pragma('journal_mode = WAL');
-    this.triggersDb.pragma('synchronous = NORMAL');
+    this.triggersDb = openStateDatabase(o.dataDir, 'triggers.db');
     const timeZone = hostTimeZone(process.env, this.logger);
     const hostRetry = (this.hostJson as { retry?: unknown }).retry;
     this.timers = new TimerTriggers({ functions: enabledFunctions(this.index.all), invoker: this.invoker, store: new SqliteTimerStatusStore(this.triggersDb, timeZone), logger: this.logger, timeZone, hostRetry });
