@@ -23,6 +23,14 @@ export async function mustLoad(orders: OrderStore, orderId: string, customerId: 
 }
 
 /**
+ * The order as this process last saw it, read only if it holds none: for what never changes after
+ * placing (lines, totals, address, payment method), which even a stale version has right.
+ */
+export async function knownOrder(orders: OrderStore, orderId: string, customerId: string): Promise<Order> {
+  return orders.recent?.(orderId, customerId)?.value ?? (await mustLoad(orders, orderId, customerId)).value;
+}
+
+/**
  * The saga's order, stored from the saga's own input if the request that started the saga died
  * before storing it (the saga is started first, so it can).
  */
@@ -74,6 +82,51 @@ export async function advanceOrder(orders: OrderStore, a: { orderId: string; cus
     return { ...applyEvent(o, a.event, a.at, a.key), ...a.patch };
   });
   return refusedBy ? { ok: false, status: refusedBy } : { ok: true, order };
+}
+
+/** How recording a stage went: landed (now or before), or refused by the order's status. */
+export type StageResult = { ok: true } | { ok: false; status: OrderStatus };
+
+/**
+ * Records a stage in one write: its events in order (one stage may take several, e.g. captured and
+ * handed to fulfilment), with the facts it learnt, then publishes its email. Events already on the
+ * timeline are skipped, so a repeat after a crash writes nothing and publishes again (the topic
+ * drops the duplicate). If the status allows none of the remaining events (the customer cancelled
+ * first), nothing is written or published.
+ */
+export async function recordStage(
+  deps: { orders: OrderStore; publisher: StageEventPublisher },
+  a: { orderId: string; customerId: string; events: readonly OrderEvent[]; at: string; patch?: OrderPatch; email?: { stage: EmailStage; reason?: string } },
+): Promise<StageResult> {
+  let refusedBy: OrderStatus | undefined;
+  const order = await updateOrder(deps.orders, a, (o) => {
+    refusedBy = undefined;
+    const todo = a.events.filter((e) => !o.timeline.some((t) => t.event === e && t.key === undefined));
+    if (todo.length === 0) return undefined;
+    let next = o;
+    for (const event of todo) {
+      if (!canTransition(next.status, event)) {
+        refusedBy = o.status;
+        return undefined;
+      }
+      next = applyEvent(next, event, a.at);
+    }
+    return { ...next, ...a.patch };
+  });
+  if (refusedBy) return { ok: false, status: refusedBy };
+  if (a.email) await deps.publisher.publish(stageEvent(order, a.email.stage, a.at, { reason: a.email.reason }));
+  return { ok: true };
+}
+
+/**
+ * The saga's first step: the order, stored from the saga's own input if the request that placed
+ * it died first, and its `received` email. The version this process just wrote, if it holds one,
+ * saves the read: the saga needs only what never changes after placing.
+ */
+export async function openOrder(deps: { orders: OrderStore; publisher: StageEventPublisher }, a: { orderId: string; customerId: string; order?: Order; at: string }): Promise<Order> {
+  const order = deps.orders.recent?.(a.orderId, a.customerId)?.value ?? (await ensureOrder(deps.orders, a));
+  await deps.publisher.publish(stageEvent(order, 'received', a.at));
+  return order;
 }
 
 /** Records facts without a status change (e.g. the refund on a cancelled order). */

@@ -11,7 +11,12 @@ import { formatDocumentNumber } from '../domain/invoice';
 import { refundInstanceId } from './wiring/durable-workflow';
 import type { RefundOrderInput } from './wiring/durable-workflow';
 import { sagaHas } from './wiring/saga-versions';
-import { activityRetry, failureText, nextRecoveryDelay } from './wiring/activity-retry';
+import { failureText, nextRecoveryDelay } from './wiring/activity-retry';
+import { call, task } from './saga/activity-contract';
+import { orderActivities } from './saga/order-activities';
+import type { IssuedDocument } from './saga/order-activities';
+import { refundActivities } from './saga/refund-activities';
+import type { RefundPaid } from './saga/refund-activities';
 import { refundPayout } from './wiring/refund-payout';
 
 type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'failed'; reason?: string };
@@ -20,16 +25,15 @@ type Outcome = { orderId: string; refundId: string; outcome: 'refunded' | 'faile
 export function* refundOrder(context: OrchestrationContext): Generator<Task, Outcome, unknown> {
   const { orderId, customerId, refundId, retryDelaySeconds = 60, restock = [] } = context.df.getInput<RefundOrderInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
-  const act = (name: string, input: Record<string, unknown> = {}) => context.df.callActivityWithRetry(name, activityRetry, { orderId, customerId, refundId, ...input });
+  const ids = { orderId, customerId };
 
-  /** `completed`: the refund was recorded as completed by an earlier run of this saga (restarted after a failure). */
-  type Paid = { ok: true; providerRefundId: string; pending?: string; completed?: boolean } | { ok: false; reason: string };
+  type Paid = RefundPaid;
   const v4 = sagaHas(context.df.version, '4.0');
   const nextDelay = (d: number) => nextRecoveryDelay(d, retryDelaySeconds);
 
   /** PayPal accepted the refund but has not paid it out (e.g. an eCheck-funded refund): ask until it has, or failed. */
   function* payout(providerRefundId: string, reason: string): Generator<Task, Paid, unknown> {
-    const p = yield* refundPayout(context, { providerRefundId, reason, retryDelaySeconds, check: (id) => act('checkRefund', { providerRefundId: id }), what: `refund ${refundId} of order ${orderId}` });
+    const p = yield* refundPayout(context, { providerRefundId, reason, retryDelaySeconds, check: (id) => task(context, orderActivities.checkRefund, { ...ids, providerRefundId: id }), what: `refund ${refundId} of order ${orderId}` });
     return p.ok ? { ok: true, providerRefundId } : p;
   }
 
@@ -37,7 +41,7 @@ export function* refundOrder(context: OrchestrationContext): Generator<Task, Out
   let delay = retryDelaySeconds;
   for (let attempt = 1; ; attempt++) {
     try {
-      paid = (yield act('refundReturn')) as typeof paid;
+      paid = yield* call(context, refundActivities.refundReturn, { ...ids, refundId });
       break;
     } catch (err) {
       const next = new Date(context.df.currentUtcDateTime.getTime() + delay * 1000);
@@ -51,7 +55,7 @@ export function* refundOrder(context: OrchestrationContext): Generator<Task, Out
   context.df.setCustomStatus(null);
   if (!paid.ok) {
     if (!context.df.isReplaying) context.error(`refund ${refundId} of order ${orderId} failed: ${paid.reason}. Nothing was refunded; request a new refund once the cause is fixed.`);
-    yield act('recordRefundOutcome', { outcome: 'failed', reason: paid.reason, at: now() });
+    yield* call(context, refundActivities.recordRefundOutcome, { ...ids, refundId, outcome: 'failed', reason: paid.reason, at: now() });
     return { orderId, refundId, outcome: 'failed', reason: paid.reason };
   }
 
@@ -62,12 +66,12 @@ export function* refundOrder(context: OrchestrationContext): Generator<Task, Out
     // Drawn for this refund: a restarted saga gets the same number, so no number is skipped.
     const key = refundInstanceId(orderId, refundId);
     const n = (yield context.df.callEntity(series, 'next', v4 ? { key } : undefined)) as number;
-    const creditNote = (yield act('issueDocument', { number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() })) as { number: string; issuedAt: string };
-    yield act('recordRefundOutcome', { outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
+    const creditNote: IssuedDocument = yield* call(context, orderActivities.issueDocument, { ...ids, refundId, number: formatDocumentNumber('CN', year, n), kind: 'credit-note', at: now() });
+    yield* call(context, refundActivities.recordRefundOutcome, { ...ids, refundId, outcome: 'completed', providerRefundId: paid.providerRefundId, creditNote, at: now() });
     if (v4) context.df.signalEntity(series, 'issued', { key });
     if (restock.length > 0) yield context.df.Task.all(restock.map((r) => context.df.callEntity(new df.EntityId('stock', r.sku), 'restock', { quantity: r.quantity })));
   }
-  yield act('publishStage', { stage: 'refunded', at: now() });
+  yield* call(context, orderActivities.publishStage, { ...ids, refundId, stage: 'refunded', at: now() });
   return { orderId, refundId, outcome: 'refunded' };
 }
 df.app.orchestration('refundOrder', refundOrder);

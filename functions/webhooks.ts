@@ -56,6 +56,21 @@ df.app.client.http('paypalWebhook', {
     if (!parsed.success) return problemResponse(req, { ...validationProblem(parsed.error, 'request body'), title: 'Not a PayPal webhook event of ours' });
     const e = parsed.data;
 
+    // Only approvals, and the settling of a capture a saga waits on, concern a saga; the rest
+    // (authorization created, refunds…) is acknowledged without touching the store.
+    const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
+    context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
+    let raise: (() => Promise<void>) | undefined;
+    if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) {
+      raise = () => raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
+    } else if (captureSettled.has(e.event_type) && orderId) {
+      // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
+      // asks PayPal itself: this is a hint.
+      const order = await getServices().orders.find(orderId);
+      if (order?.value.charge?.capturePending) raise = () => raiseUnlessFinished(client, orderId, captureSettledEvent, { captureId: e.resource.id, eventType: e.event_type });
+    }
+    if (!raise) return { status: 200 };
+
     // A transmission is used once: a replay inside the time window, or a body re-made to match
     // the signed CRC-32, finds its transmission id taken.
     const idempotency = getServices().idempotency;
@@ -64,15 +79,7 @@ df.app.client.http('paypalWebhook', {
     if (claim.kind === 'in-progress') return problemResponse(req, { status: 409, type: 'webhook-in-progress', title: 'This delivery is being processed' }, { 'retry-after': String(claim.retryAfterSeconds) });
     if (claim.kind === 'mismatch') return problemResponse(req, { status: 400, type: 'webhook-replayed', title: 'Transmission id already used for another body' });
     try {
-      const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
-      context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
-      if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) await raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
-      if (captureSettled.has(e.event_type) && orderId) {
-        // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
-        // asks PayPal itself: this is a hint.
-        const order = await getServices().orders.find(orderId);
-        if (order?.value.charge?.capturePending) await raiseUnlessFinished(client, orderId, captureSettledEvent, { captureId: e.resource.id, eventType: e.event_type });
-      }
+      await raise();
     } catch (err) {
       // Not processed: PayPal delivers it again, and that delivery must not find the id taken.
       await idempotency.release(claim.token);

@@ -1,5 +1,5 @@
 // npm run record:histories — runs each order flow once on the local stand-in and saves the
-// orchestration histories (the stored DTFx events) to test/fixtures/saga-histories/, which
+// orchestration histories (the stored DTFx events) to test/fixtures/saga-histories/<version>/, which
 // test/unit/saga-replay.test.ts replays against the current sagas. Record again only when a new
 // saga version is deliberately introduced: the fixtures stand for orders already in flight.
 import fs from 'node:fs';
@@ -85,9 +85,13 @@ async function main(): Promise<void> {
   } finally {
     await host.stop();
   }
-  fs.mkdirSync(out, { recursive: true });
-  for (const r of recorded) fs.writeFileSync(path.join(out, `${r.flow}.json`), `${JSON.stringify(r, null, 1)}\n`);
-  console.log(`${recorded.length} histories in ${out}`);
+  // One folder per saga version: the recordings of older versions stay, for their sagas in flight.
+  for (const r of recorded) {
+    const dir = path.join(out, r.version || 'unversioned');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${r.flow}.json`), `${JSON.stringify(r, null, 1)}\n`);
+  }
+  console.log(`${recorded.length} histories in ${out}/${[...new Set(recorded.map((r) => r.version || 'unversioned'))].join(', ')}`);
 }
 
 main().catch((err) => {

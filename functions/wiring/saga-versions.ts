@@ -12,6 +12,9 @@ export const sagaVersions = [
   // Orders awaiting the buyer's approval reserve stock once approved; PayPal refusing our credentials holds the payment step;
   // a compensation refund PayPal holds (PENDING) counts once paid out; refund sagas draw their credit-note number by key.
   '4.0',
+  // The saga as named steps (saga/order-saga.ts): each step records its stage with its email in one
+  // activity, stock is committed by signals; versions before run saga/legacy-order-saga.ts.
+  '5.0',
 ] as const;
 
 export type SagaVersion = (typeof sagaVersions)[number];

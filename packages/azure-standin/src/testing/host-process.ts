@@ -50,7 +50,9 @@ export async function startHost(opts: StartHostOptions = {}): Promise<HostProces
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const ready = await new Promise<{ url: string; serviceBus: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in 30s:\n${out}`)), 30_000);
+    // A loaded machine (parallel suites, a build beside them) can take longer: STANDIN_START_TIMEOUT_MS.
+    const limitMs = Number(process.env.STANDIN_START_TIMEOUT_MS ?? 30_000);
+    const timer = setTimeout(() => reject(new Error(`host did not start in ${limitMs / 1000}s:\n${out}`)), limitMs);
     const onData = () => {
       const m = /EMBEDDED_HOST_READY (\{.*\})/.exec(out);
       if (m) {
