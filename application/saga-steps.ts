@@ -205,7 +205,9 @@ export async function issueDocument(
   deps: { orders: OrderStore; invoices: InvoiceStore; documents: DocumentStore; seller: Party; renderPdf: (inv: ReturnType<typeof buildInvoice>) => Promise<Uint8Array> },
   a: { orderId: string; customerId: string; number: string; kind: 'invoice' | 'credit-note'; corrects?: string; at: string; refundId?: string },
 ): Promise<{ number: string; issuedAt: string }> {
-  const order = (await mustLoad(deps.orders, a.orderId, a.customerId)).value;
+  // A refund's lines need the order as it is now; an invoice, or a credit note reversing it, only
+  // what never changes after placing.
+  const order = a.refundId ? (await mustLoad(deps.orders, a.orderId, a.customerId)).value : await knownOrder(deps.orders, a.orderId, a.customerId);
   // A refund's credit note covers only its lines; otherwise the credit note reverses the invoice.
   const inv = a.refundId
     ? buildPartialCreditNote(order, refundOf(order, a.refundId).lines, { number: a.number, corrects: a.corrects ?? order.invoice?.number, issuedAt: a.at, seller: deps.seller })
