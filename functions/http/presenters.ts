@@ -112,7 +112,7 @@ export function presentOrderSummary(o: Order): z.infer<typeof orderSummarySchema
 
 /** 422: the request was valid, but the cart cannot be priced (unknown SKU, destination not served, ...). */
 /** 422 with one entry per problem, each pointing at its field. */
-function unprocessable(type: string, title: string, problems: (PricingProblem | RefundProblem)[]): Problem {
+function unprocessable(type: 'cart-invalid' | 'refund-invalid', title: string, problems: (PricingProblem | RefundProblem)[]): Problem {
   return {
     status: 422,
     type,

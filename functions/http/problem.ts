@@ -1,13 +1,14 @@
 // RFC 9457 problem details: every error a client sees has a stable `type` URI per error class.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
+import { problemTypeBase as typeBase } from './problem-types';
+import type { ProblemType } from './problem-types';
 
-const typeBase = 'https://errors.order-backend.dev/';
 
 export interface Problem {
   status: number;
-  /** Stable slug, e.g. "validation-failed" → https://errors.order-backend.dev/validation-failed */
-  type: string;
+  /** Stable slug from the catalog (problem-types.ts), e.g. "validation-failed" → https://errors.order-backend.dev/validation-failed */
+  type: ProblemType;
   title: string;
   detail?: string;
   [extension: string]: unknown;

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { shippingMethods } from '../../domain/pricing';
 import { orderStatuses } from '../../domain/order-status';
+import { problemTypeBase, problemTypes } from './problem-types';
+import type { ProblemType } from './problem-types';
 
 export const skuSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,63}$/, 'SKUs are 2 to 64 upper-case letters, digits and dashes');
 export const itemSchema = z.strictObject({
@@ -44,15 +46,18 @@ export const quoteSchema = z.strictObject({
   totals: z.strictObject({ currency: z.string().length(3), subtotal: amount, discount: amount, tax: amount, shipping: amount, total: amount }),
 });
 
+const problemTypeUris = Object.keys(problemTypes).map((slug) => `${problemTypeBase}${slug}`) as [string, ...string[]];
+
+/** A problem as the API sends it: a type from the catalog, with the catalog's status. */
 export const problemSchema = z.object({
-  type: z.string().describe('stable URI per error class'),
+  type: z.enum(problemTypeUris).describe('stable URI per error class'),
   title: z.string(),
   status: z.number().int(),
   detail: z.string().optional(),
   instance: z.string(),
   requestId: z.string(),
   errors: z.array(z.object({ pointer: z.string(), detail: z.string(), code: z.string().optional() })).optional(),
-});
+}).refine((p) => problemTypes[p.type.slice(problemTypeBase.length) as ProblemType] === p.status, { message: 'status differs from the problem type catalog' });
 
 export const addressSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
