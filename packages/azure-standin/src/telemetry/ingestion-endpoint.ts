@@ -1,13 +1,17 @@
 // The Application Insights ingestion API (Breeze, `POST /v2/track` and `/v2.1/track`) as the
 // app's real SDK calls it: a JSON array (or newline-delimited JSON) of envelopes, optionally
 // gzipped; 200 when all are accepted, 206 with per-item errors for some, 400 when none is.
+// Each body is decompressed on libuv's thread pool and parsed once, straight from its bytes;
+// envelopes are then read field by field, never serialized and parsed again.
 // Live Metrics pings are answered "not subscribed", so the SDK only polls slowly.
 // Also serves GET /dev/telemetry to read what was received.
 import type http from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { LocalTelemetry, TelemetryItem, TelemetryKind } from './local-telemetry';
 import { timeSpanMs } from '../core/settings';
 
+const gunzipAsync = promisify(gunzip);
 const ingestionPath = '/sim/appinsights';
 const livePath = '/sim/appinsights-live';
 
@@ -75,9 +79,9 @@ export class IngestionEndpoint {
     let envelopes: unknown[];
     let bytes = 0;
     try {
-      const text = decode(await drain(req), req.headers['content-encoding']);
-      bytes = Buffer.byteLength(text);
-      envelopes = parseBody(text);
+      const body = await decode(await drain(req), req.headers['content-encoding']);
+      bytes = body.length;
+      envelopes = parseBody(body);
     } catch (err) {
       return reply(res, 400, { itemsReceived: 0, itemsAccepted: 0, errors: [{ index: 0, statusCode: 400, message: `Invalid payload: ${(err as Error).message}` }] });
     }
@@ -145,17 +149,24 @@ export class IngestionEndpoint {
   }
 }
 
-function decode(raw: Buffer, encoding: string | string[] | undefined): string {
-  return (String(encoding ?? '').toLowerCase() === 'gzip' ? gunzipSync(raw) : raw).toString('utf8').trim();
+async function decode(raw: Buffer, encoding: string | string[] | undefined): Promise<Buffer> {
+  return String(encoding ?? '').toLowerCase() === 'gzip' ? gunzipAsync(raw) : raw;
 }
 
-function parseBody(text: string): unknown[] {
-  if (text.startsWith('[')) {
-    const parsed: unknown = JSON.parse(text);
+const whitespace = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** A JSON array, or one envelope per line. */
+function parseBody(body: Buffer): unknown[] {
+  let first = 0;
+  while (first < body.length && whitespace.has(body[first])) first++;
+  if (body[first] === 0x5b /* [ */) {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
     if (!Array.isArray(parsed)) throw new Error('expected a JSON array');
     return parsed;
   }
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+  const out: unknown[] = [];
+  for (const line of body.toString('utf8').split('\n')) if (line.trim() !== '') out.push(JSON.parse(line));
+  return out;
 }
 
 function durationMs(v: unknown): number | undefined {

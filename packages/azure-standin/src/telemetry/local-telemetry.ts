@@ -86,6 +86,8 @@ export class LocalTelemetry {
         if (!builtInMetric.test(i.name)) this.logger.info(`[app] metric ${i.name}`, { sum: i.value, count: i.count, ...i.properties });
         return;
       case 'dependency':
+        // Most of what the app sends: no fields built for a level that prints nothing.
+        if (!this.logger.enabled('debug')) return;
         this.logger.debug(`[app] dependency ${i.name}`, { result: i.resultCode, ms: i.durationMs?.toFixed(1), op });
         return;
       default:
