@@ -18,6 +18,8 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const customers = 100;
 const openRate = Number(process.env.BENCH_OPEN_RATE ?? 50);
 const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? 30);
+/** BENCH_OPEN_ONLY=1 skips the closed-loop runs: a quicker way to compare open-loop latency. */
+const openOnly = process.env.BENCH_OPEN_ONLY === '1';
 
 interface Result { requests: number; seconds: number; rps: number; p50: number; p99: number; statuses: Record<number, number> }
 
@@ -68,6 +70,13 @@ async function openLoop(rate: number, seconds: number, make: (i: number) => Prom
   return { rate, achieved: n / elapsed, requests: n, p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9), max: latencies[latencies.length - 1], statuses };
 }
 
+function printOpen(r: OpenResult): void {
+  console.log(`\nopen loop: POST /api/v1/orders at ${r.rate}/s for ${openSeconds} s (sagas running), latency from each request's due time\n`);
+  console.log('| requests | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | statuses |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(`| ${r.requests} | ${r.achieved.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.p999.toFixed(1)} | ${r.max.toFixed(1)} | ${Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`);
+}
+
 function orderBody(customerId: string): string {
   return JSON.stringify({
     customer: { id: customerId, email: `${customerId}@example.com`, name: 'Bench Customer' },
@@ -115,6 +124,11 @@ async function main(): Promise<void> {
       return r;
     };
     await load(100, placeAndKeep); // warm-up: JIT, connections, JWKS cache
+    if (openOnly) {
+      await settle(host.url);
+      printOpen(await openLoop(openRate, openSeconds, placeAndKeep));
+      return;
+    }
     const postResult = await load(posts, placeAndKeep);
     // The POSTs started sagas: let them finish, so that the GETs are measured on their own.
     await settle(host.url);
@@ -136,10 +150,7 @@ async function main(): Promise<void> {
     console.log(row('GET /api/v1/orders/{id} (embedded runtime)', getResult));
     console.log(row(`bare node:http, fixed ${sample.body.length}-byte body`, bareResult));
     console.log(`\noverhead vs bare Node: POST ${(bareResult.rps / postResult.rps).toFixed(1)}× fewer req/s, GET ${(bareResult.rps / getResult.rps).toFixed(1)}× fewer req/s`);
-    console.log(`\nopen loop: POST /api/v1/orders at ${openResult.rate}/s for ${openSeconds} s (sagas running), latency from each request's due time\n`);
-    console.log('| requests | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | statuses |');
-    console.log('|---|---|---|---|---|---|---|');
-    console.log(`| ${openResult.requests} | ${openResult.achieved.toFixed(1)} | ${openResult.p50.toFixed(1)} | ${openResult.p99.toFixed(1)} | ${openResult.p999.toFixed(1)} | ${openResult.max.toFixed(1)} | ${Object.entries(openResult.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`);
+    printOpen(openResult);
     const failures = Object.entries({ ...postResult.statuses, ...getResult.statuses, ...openResult.statuses }).filter(([s]) => !['200', '202'].includes(s));
     if (failures.length) throw new Error(`unexpected statuses: ${JSON.stringify(failures)}`);
   } finally {
