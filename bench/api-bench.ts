@@ -4,6 +4,7 @@
 // an open-loop run: POSTs arrive at a fixed rate (BENCH_OPEN_RATE/s for BENCH_OPEN_SECONDS s)
 // whatever the answers, while the sagas they start run, and each latency counts from the moment
 // its request was due, so a slow answer cannot hide the requests queued behind it.
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,8 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const customers = 100;
 const openRate = Number(process.env.BENCH_OPEN_RATE ?? 50);
 const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? 30);
+/** BENCH_OPEN_ONLY=1 skips the closed-loop runs: a quicker way to compare open-loop latency. */
+const openOnly = process.env.BENCH_OPEN_ONLY === '1';
 
 interface Result { requests: number; seconds: number; rps: number; p50: number; p99: number; statuses: Record<number, number> }
 
@@ -68,6 +71,23 @@ async function openLoop(rate: number, seconds: number, make: (i: number) => Prom
   return { rate, achieved: n / elapsed, requests: n, p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9), max: latencies[latencies.length - 1], statuses };
 }
 
+/** CPU time (user + system, ms) the host process has used so far; Linux only, else NaN. */
+function hostCpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function printOpen(r: OpenResult): void {
+  console.log(`\nopen loop: POST /api/v1/orders at ${r.rate}/s for ${openSeconds} s (sagas running), latency from each request's due time\n`);
+  console.log('| requests | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | statuses |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(`| ${r.requests} | ${r.achieved.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.p999.toFixed(1)} | ${r.max.toFixed(1)} | ${Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`);
+}
+
 function orderBody(customerId: string): string {
   return JSON.stringify({
     customer: { id: customerId, email: `${customerId}@example.com`, name: 'Bench Customer' },
@@ -115,14 +135,23 @@ async function main(): Promise<void> {
       return r;
     };
     await load(100, placeAndKeep); // warm-up: JIT, connections, JWKS cache
+    if (openOnly) {
+      await settle(host.url);
+      printOpen(await openLoop(openRate, openSeconds, placeAndKeep));
+      return;
+    }
+    const cpu0 = hostCpuMs(host.proc.pid);
     const postResult = await load(posts, placeAndKeep);
+    const cpu1 = hostCpuMs(host.proc.pid);
     // The POSTs started sagas: let them finish, so that the GETs are measured on their own.
     await settle(host.url);
+    const cpu2 = hostCpuMs(host.proc.pid);
     const sample = await request(`${host.api}/v1/orders/${ids[0].id}`, 'GET', { authorization: `Bearer ${tokens[ids[0].customer]}` });
     const getResult = await load(gets, (i) => {
       const o = ids[i % ids.length];
       return request(`${host.api}/v1/orders/${o.id}`, 'GET', { authorization: `Bearer ${tokens[o.customer]}` });
     });
+    const cpu3 = hostCpuMs(host.proc.pid);
     const bareResult = await bare(sample.body);
     // Open loop last, with the sagas of its own POSTs running beside it.
     const openResult = await openLoop(openRate, openSeconds, placeAndKeep);
@@ -135,11 +164,10 @@ async function main(): Promise<void> {
     console.log(row('POST /api/v1/orders (embedded runtime)', postResult));
     console.log(row('GET /api/v1/orders/{id} (embedded runtime)', getResult));
     console.log(row(`bare node:http, fixed ${sample.body.length}-byte body`, bareResult));
+    // Where the host's CPU goes: the POST phase includes the saga steps that ran beside the POSTs.
+    console.log(`\nhost CPU: ${((cpu1 - cpu0) / posts).toFixed(1)} ms per POST during the POST phase, ${((cpu2 - cpu1) / posts).toFixed(1)} ms per order while the sagas settled (${((cpu2 - cpu0) / posts).toFixed(1)} ms per order in all), ${((cpu3 - cpu2) / gets).toFixed(2)} ms per GET`);
     console.log(`\noverhead vs bare Node: POST ${(bareResult.rps / postResult.rps).toFixed(1)}× fewer req/s, GET ${(bareResult.rps / getResult.rps).toFixed(1)}× fewer req/s`);
-    console.log(`\nopen loop: POST /api/v1/orders at ${openResult.rate}/s for ${openSeconds} s (sagas running), latency from each request's due time\n`);
-    console.log('| requests | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | statuses |');
-    console.log('|---|---|---|---|---|---|---|');
-    console.log(`| ${openResult.requests} | ${openResult.achieved.toFixed(1)} | ${openResult.p50.toFixed(1)} | ${openResult.p99.toFixed(1)} | ${openResult.p999.toFixed(1)} | ${openResult.max.toFixed(1)} | ${Object.entries(openResult.statuses).map(([s, n]) => `${s}×${n}`).join(' ')} |`);
+    printOpen(openResult);
     const failures = Object.entries({ ...postResult.statuses, ...getResult.statuses, ...openResult.statuses }).filter(([s]) => !['200', '202'].includes(s));
     if (failures.length) throw new Error(`unexpected statuses: ${JSON.stringify(failures)}`);
   } finally {

@@ -20,12 +20,13 @@ export interface DurableApp {
   statusIs(id: string, runtimeStatus: string): Promise<void>;
 }
 
-export async function startDurableApp(): Promise<DurableApp> {
+/** `env`: extra settings for the host, e.g. AzureFunctionsJobHost__ overrides of host.json. */
+export async function startDurableApp(env: Record<string, string> = {}): Promise<DurableApp> {
   const dir = tempDir('durable-conformance-');
   const effectsFile = path.join(dir, 'effects.jsonl');
   const gates = path.join(dir, 'gates');
   fs.mkdirSync(gates);
-  const host = await startHost({ appRoot: durableAppRoot, env: { CONFORMANCE_EFFECTS_FILE: effectsFile, CONFORMANCE_GATE_DIR: gates } });
+  const host = await startHost({ appRoot: durableAppRoot, env: { ...env, CONFORMANCE_EFFECTS_FILE: effectsFile, CONFORMANCE_GATE_DIR: gates } });
   return {
     host,
     effects: (kind) => readEffects(effectsFile).filter((e) => e.kind === kind),
