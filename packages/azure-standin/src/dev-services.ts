@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import type { ContainerDefinition, IndexingPolicy } from '@azure/cosmos';
-import { emulatorClientOptions, startCosmosEmulator } from './cosmos';
+import { emulatorClientOptions, startCosmosEmulatorThread } from './cosmos';
 import type { RunningCosmosEmulator } from './cosmos';
 import { jwks, jwksPath, loadOrCreateIssuerKey, localAudience, localIssuer } from './identity/local-issuer';
 import type { Logger } from './core/logger';
@@ -103,10 +103,21 @@ export class DevServices {
   }
 
   private startCosmos(): Promise<RunningCosmosEmulator> {
-    this.cosmosStart ??= startCosmosEmulator({ dbFile: path.join(this.o.dataDir, 'cosmos.db'), host: this.o.host, port: this.o.cosmosPort }).then((emulator) => {
+    // In a worker thread: its HTTP, query and SQLite work runs on another core than the app's.
+    this.cosmosStart ??= startCosmosEmulatorThread({
+      dbFile: path.join(this.o.dataDir, 'cosmos.db'),
+      host: this.o.host,
+      port: this.o.cosmosPort,
+      // The app's data is gone from under it: stop loudly rather than answer with errors. What
+      // the emulator acknowledged is committed, as after a crash.
+      onUnexpectedExit: (err) => {
+        console.error(`${err.message}; exiting`);
+        process.exit(1);
+      },
+    }).then(async (emulator) => {
       this.cosmos = emulator;
-      const stats = emulator.stats();
-      this.o.logger.info(`Cosmos DB emulator on ${emulator.endpoint}: ${stats.containers} containers, ${stats.documents} documents`);
+      const stats = await emulator.stats();
+      this.o.logger.info(`Cosmos DB emulator on ${emulator.endpoint} (worker thread): ${stats.containers} containers, ${stats.documents} documents`);
       return emulator;
     });
     return this.cosmosStart;
@@ -194,7 +205,7 @@ export class DevServices {
       return true;
     }
     if (url.pathname === '/dev/cosmos/requests' && this.cosmos) {
-      send(res, this.cosmos.requests(), 'no-store');
+      send(res, await this.cosmos.requests(), 'no-store');
       return true;
     }
     if (url.pathname === openIdPath) {

@@ -33,9 +33,16 @@ export interface RunningCosmosEmulator {
   endpoint: string;
   key: string;
   close(): Promise<void>;
-  stats(): { databases: number; containers: number; documents: number };
+  /** Asynchronous: the emulator may run in another thread (emulator-thread.ts). */
+  stats(): Promise<CosmosStats>;
   /** Requests served, by HTTP method (the emulator charges 1 RU each; Azure's charges vary). */
-  requests(): Record<string, number>;
+  requests(): Promise<Record<string, number>>;
+}
+
+export interface CosmosStats {
+  databases: number;
+  containers: number;
+  documents: number;
 }
 
 /** Exit code when a change cannot be stored: it must not be acknowledged, and memory is now ahead. */
@@ -112,8 +119,8 @@ export async function startCosmosEmulator(o: CosmosEmulatorOptions): Promise<Run
   return {
     endpoint,
     key: emulatorKey,
-    stats: () => countResources(account),
-    requests: () => ({ ...requests }),
+    stats: () => Promise.resolve(countResources(account)),
+    requests: () => Promise.resolve({ ...requests }),
     close: () =>
       (closing ??= (async () => {
         clearInterval(timer);
@@ -126,7 +133,7 @@ export async function startCosmosEmulator(o: CosmosEmulatorOptions): Promise<Run
   };
 }
 
-function countResources(account: Account): { databases: number; containers: number; documents: number } {
+function countResources(account: Account): CosmosStats {
   const counts = { databases: 0, containers: 0, documents: 0 };
   for (const database of account.databases._data.values()) {
     counts.databases++;

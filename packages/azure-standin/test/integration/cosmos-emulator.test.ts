@@ -153,11 +153,11 @@ describe('durability', () => {
       other: (await other.items.readAll().fetchAll()).resources,
       containers: (await first.c.database('db').containers.readAll().fetchAll()).resources.sort(byId),
     };
-    expect(first.e.stats()).toEqual({ databases: 2, containers: 2, documents: 6 });
+    expect(await first.e.stats()).toEqual({ databases: 2, containers: 2, documents: 6 });
     await stop(first);
 
     const second = await start(file);
-    expect(second.e.stats()).toEqual({ databases: 2, containers: 2, documents: 6 });
+    expect(await second.e.stats()).toEqual({ databases: 2, containers: 2, documents: 6 });
     const orders2 = second.c.database('db').container('orders');
     expect((await orders2.items.readAll().fetchAll()).resources.sort(byId)).toEqual(before.orders);
     expect((await second.c.database('db2').container('other').items.readAll().fetchAll()).resources).toEqual(before.other);
@@ -183,7 +183,7 @@ describe('durability', () => {
 
     // What the second run wrote is there on a third.
     const third = await start(file);
-    expect(third.e.stats()).toEqual({ databases: 2, containers: 3, documents: 8 });
+    expect(await third.e.stats()).toEqual({ databases: 2, containers: 3, documents: 8 });
     expect((await third.c.database('db').container('orders').item('i1', 'p1').read()).resource!.n).toBe(102);
   });
 
@@ -257,6 +257,6 @@ describe('TTL', () => {
 
     const y = await start(file, { now: () => now });
     expect(await ids(y.c.database('db').container('timed'))).toEqual(['forever']);
-    expect(y.e.stats().documents).toBe(3);
+    expect((await y.e.stats()).documents).toBe(3);
   });
 });
