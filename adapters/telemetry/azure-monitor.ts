@@ -37,6 +37,9 @@ export function startAzureMonitor(o: TelemetryOptions): boolean {
     samplingRatio: 1,
     tracesPerSecond: 0,
     spanProcessors: [quietPolls],
+    // Live Metrics of a function app come from the Functions host; the worker sending its own
+    // stream as well would only process every span twice.
+    enableLiveMetrics: false,
     instrumentationOptions: {
       // The worker receives invocations over gRPC: incoming HTTP is the host's, already reported,
       // so incoming requests are not instrumented at all (not even wrapped to be ignored).
