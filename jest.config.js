@@ -12,10 +12,10 @@ module.exports = {
   // worker) against 4.6 min with three and 4.0 with four, every test passing in each run.
   maxWorkers: 3,
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'], testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'], testEnvironment: '<rootDir>/test/support/node-environment.cjs' },
     // Each suite starts the stand-in as a child process (with Azurite and the simulators).
-    { displayName: 'integration', testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'], testEnvironment: 'node', slowTestThreshold: 30 },
-    { displayName: 'azure-standin', testMatch: ['<rootDir>/packages/azure-standin/dist/test/**/*.test.js'], testEnvironment: 'node', slowTestThreshold: 30 },
-    { displayName: 'commerce-simulators', testMatch: ['<rootDir>/packages/commerce-simulators/dist/test/**/*.test.js'], testEnvironment: 'node' },
+    { displayName: 'integration', testMatch: ['<rootDir>/dist/test/integration/**/*.test.js'], testEnvironment: '<rootDir>/test/support/node-environment.cjs', slowTestThreshold: 30 },
+    { displayName: 'azure-standin', testMatch: ['<rootDir>/packages/azure-standin/dist/test/**/*.test.js'], testEnvironment: '<rootDir>/test/support/node-environment.cjs', slowTestThreshold: 30 },
+    { displayName: 'commerce-simulators', testMatch: ['<rootDir>/packages/commerce-simulators/dist/test/**/*.test.js'], testEnvironment: '<rootDir>/test/support/node-environment.cjs' },
   ],
 };
