@@ -50,7 +50,12 @@ export async function startHost(opts: StartHostOptions = {}): Promise<HostProces
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const ready = await new Promise<{ url: string; serviceBus: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in 30s:\n${out}`)), 30_000);
+    // A host that does not come up is killed, not left running (and loading the machine) after
+    // the test gives up on it; its Azurite child exits with it.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`host did not start in 30s:\n${out}`));
+    }, 30_000);
     const onData = () => {
       const m = /EMBEDDED_HOST_READY (\{.*\})/.exec(out);
       if (m) {
