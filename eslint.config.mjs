@@ -16,7 +16,7 @@ const standinLayers = [
   { folder: 'host', below: ['durable', 'testing', ...composition] },
   { folder: 'durable', below: ['testing', ...composition] },
 ];
-const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, commerce-simulators.' };
+const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', '!azure-standin/sqlite', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, azure-standin/sqlite, commerce-simulators.' };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -60,6 +60,6 @@ export default tseslint.config(
   })),
   {
     files: ['packages/commerce-simulators/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['azure-standin/*', '../../../**', ...intoProduct.map((p) => `../${p}`)], message: 'commerce-simulators uses azure-standin\'s public API only, and nothing of the product.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['azure-standin/*', '!azure-standin/sqlite', '../../../**', ...intoProduct.map((p) => `../${p}`)], message: 'commerce-simulators uses azure-standin\'s public API only, and nothing of the product.' }] }] },
   },
 );

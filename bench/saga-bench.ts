@@ -3,7 +3,7 @@
 // completed orders/s, POST-to-shipped latency, and per order the inputs of the Azure bill.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { Database } from 'azure-standin/sqlite';
 import { appTelemetryArgs, startHost, tempDir } from 'azure-standin/testing';
 import { httpClient, percentile } from './http-load';
 import { mintToken } from 'azure-standin';

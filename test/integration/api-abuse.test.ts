@@ -6,7 +6,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { createHash, createSign, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import Database from 'better-sqlite3';
+import { Database } from 'azure-standin/sqlite';
 import { HostProcess, startHost } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 import { problemSchema } from '../../functions/http/schemas';

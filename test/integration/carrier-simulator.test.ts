@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from 'azure-standin/sqlite';
 import { DhlCarrierGateway, carrierTrackingEventSchema, publicTrackingUrl, verifyCarrierWebhook } from '../../adapters/carrier/dhl-carrier-gateway';
 import type { ShipmentRequest } from '../../application/ports';
 import { money } from '../../domain/money';

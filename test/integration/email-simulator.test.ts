@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from 'azure-standin/sqlite';
 import { AcsEmailSender, acsOperationId } from '../../adapters/email/acs-email-sender';
 import type { AcsEmailSenderConfig } from '../../adapters/email/acs-email-sender';
 import type { EmailMessage } from '../../application/ports';
@@ -24,7 +24,7 @@ const accessKey = randomBytes(32).toString('base64');
 const sender = 'DoNotReply@orders.example.com';
 let dir: string;
 let dbFile: string;
-let db: Database.Database;
+let db: Database;
 let running: Running;
 let counter = 0;
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from 'azure-standin/sqlite';
 import { ApiError, Client, Environment, OrdersController, PaymentsController } from '@paypal/paypal-server-sdk';
 import { redirectingAxiosAdapter } from '../../adapters/paypal/base-url-redirect';
 import { PayPalGateway } from '../../adapters/paypal/paypal-gateway';
@@ -27,7 +27,7 @@ interface Received {
 interface Running {
   base: string;
   sim: PayPalSimulator;
-  db: Database.Database;
+  db: Database;
   server: http.Server;
   /** Method and path of every request the simulator's server saw. */
   seen: string[];

@@ -1,8 +1,11 @@
 // The order saga end to end on the embedded runtime with the PayPal, carrier and ACS Email
 // simulators: the happy paths and every error flow, asserting money (PayPal captures, voids,
 // refunds), documents (invoice, credit note) and the customer's mailbox (one email per stage).
+// The happy paths and the failures before shipment here; cancellation and compensation in
+// saga-flows-cancel.test.ts, carrier holds in saga-flows-holds.test.ts (each with a host of its
+// own, so Jest's workers run them side by side).
 import path from 'node:path';
-import { HostProcess, startHost, completed, status, waitFor } from 'azure-standin/testing';
+import { HostProcess, startHost, completed } from 'azure-standin/testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
@@ -119,137 +122,4 @@ test('out of stock: cancelled with the reason, nothing charged', async () => {
   expect(cancelled.cancellationReason).toContain('BOOK-SRE-EN');
   expect(await c.paypal(order.id)).toHaveLength(0);
   expect(c.stages(await c.mailbox(email, 2), order.id)).toEqual(['received', 'cancelled']);
-});
-
-test('cancel while awaiting approval: the saga ends, stock is released, invoice credited', async () => {
-  const { customer, email, order } = await c.place({});
-  await c.until(customer, order.id, ['awaiting-payment']);
-  expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'cancelled' } });
-  const after = await c.get(customer, order.id);
-  expect(after.status).toBe('cancelled');
-  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
-});
-
-test('cancel while PayPal is still authorizing: the authorization is voided, never captured', async () => {
-  const { customer, email, order } = await c.place({ vaultId: 'vault-slow' });
-  await c.until(customer, order.id, ['invoiced']);
-  expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(0);
-  expect(pp.flatMap((o) => o.authorizations ?? []).map((a) => a.status)).toEqual(['VOIDED']);
-  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
-});
-
-test('cancel while the capture is in flight: the capture is refunded in full, the order stays cancelled', async () => {
-  const { customer, email, order } = await c.place({ vaultId: 'vault-slow-capture' });
-  await c.until(customer, order.id, ['authorized']);
-  expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(1);
-  expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  const after = await c.get(customer, order.id);
-  expect(after).toMatchObject({ status: 'cancelled', payment: { refunded: order.totals.total } });
-  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
-});
-
-// ---- compensation that PayPal or the carrier does not go along with ----
-
-const authorizations = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.authorizations ?? []);
-
-test('a refund PayPal refuses is retried on durable timers: refund-pending (the customer is told the money is owed), then refunded exactly once, one refunded email', async () => {
-  // The carrier refuses (99999) after capture; PayPal refuses the first two refund attempts.
-  const { customer, email, order } = await c.place({ vaultId: 'vault-refund-declined-2', postalCode: '99999' });
-  const refunded = await c.until(customer, order.id, ['refunded']);
-  expect(refunded.timeline.map((t) => t.status)).toEqual(['received', 'reserved', 'invoiced', 'authorized', 'paid', 'packing', 'refund-pending', 'refunded']);
-  expect(refunded.payment).toMatchObject({ refunded: order.totals.total, refundFailure: null });
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(1);
-  expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refunded' } });
-  const mails = await c.mailbox(email, 5);
-  expect(c.stages(mails, order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled', 'refunded']);
-  expect(mails[3].text).toContain('we owe you a refund');
-  expect(mails[3].text).toContain('We could not ship your order');
-});
-
-test('a capture whose answer was lost: the void finds it captured, it is refunded in full, and the emails say so', async () => {
-  // Every answer to the capture is a 500 although PayPal made it: the saga sees "PayPal down".
-  const { customer, email, order } = await c.place({ vaultId: 'vault-capture-lost' });
-  // The status is written before compensation runs: wait for the saga to finish.
-  expect(await completed(host, order.id, 80_000)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
-  const failed = await c.get(customer, order.id);
-  expect(failed.status).toBe('payment-failed');
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(1);
-  expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  expect(failed.payment).toMatchObject({ captureId: captures(pp)[0].id, refunded: order.totals.total, voided: false, voidFailure: null });
-  const mails = await c.mailbox(email, 3);
-  expect(c.stages(mails, order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
-  expect(mails[2].text).toContain('refunding');
-  expect(mails[2].text).not.toContain('not been charged');
-});
-
-test('a void PayPal refuses is recorded as refused, never as voided', async () => {
-  // The capture is declined, so the saga voids; PayPal refuses the void (422 CANNOT_BE_VOIDED).
-  const { customer, email, order } = await c.place({ vaultId: 'vault-void-refused' });
-  const failed = await c.until(customer, order.id, ['payment-failed']);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
-  const after = await c.get(customer, order.id);
-  expect(after.payment.voided).toBe(false);
-  expect(after.payment.voidFailure).toContain('CANNOT_BE_VOIDED');
-  expect(failed.payment.captureId).toBeNull();
-  const pp = await c.paypal(order.id);
-  expect(authorizations(pp).map((a) => a.status)).toEqual(['CREATED']);
-  expect(captures(pp).filter((x) => x.status === 'COMPLETED')).toHaveLength(0);
-  expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
-  expect(host.output()).toContain(`the void of PayPal authorization ${authorizations(pp)[0].id} failed`);
-});
-
-// 401 or 503 for the first 6 requests: the 5 attempts of the retry policy and the one that reports
-// why, so the order goes on hold; the first retry on the durable timer gets through.
-test.each([
-  { cause: 'the carrier refuses our credentials', line1: 'CARRIER-UNAUTHORIZED-6 Weg 1', log: 'Fix the carrier credentials' },
-  { cause: 'a carrier outage outlasts the retry policy', line1: 'CARRIER-DOWN-6 Weg 1', log: 'The carrier is unavailable' },
-])('$cause: the paid order is held, not refunded, and ships when the carrier accepts it again', async ({ line1, log }) => {
-  const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1 });
-  const shipped = await c.until(customer, order.id, ['shipped', 'delivered'], 80_000);
-  expect(shipped.timeline.map((t) => t.status).slice(0, 8)).toEqual(['received', 'reserved', 'invoiced', 'authorized', 'paid', 'packing', 'on-hold', 'shipped']);
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(1);
-  expect(refunds(pp)).toHaveLength(0);
-  expect((await c.dev<{ shipments: unknown[] }>(`/dev/shipments?reference=${order.id}`)).shipments).toHaveLength(1);
-  expect(host.output()).toMatch(new RegExp(`order ${order.id} is on hold: .*${log}`));
-  expect(c.stages(await c.mailbox(email, 5), order.id).slice(0, 5)).toEqual(['received', 'invoiced', 'paid', 'delayed', 'shipped']);
-});
-
-test('an order held by a carrier credential failure is never refunded automatically; RetryNow retries at once; the customer may cancel and is refunded', async () => {
-  type Hold = { onHold: string; attempts: number; nextAttemptAt: string | null };
-  const hold = async () => (await status(host, order.id))?.customStatus as Hold | null;
-  const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1: 'CARRIER-UNAUTHORIZED Weg 1' });
-  const onHold = await c.until(customer, order.id, ['on-hold'], 80_000);
-  expect(onHold.links.cancel).toBe(`/api/v1/orders/${order.id}/cancel`);
-  // Two durable retries later (after 1 s and 2 s): still held, still paid, nothing refunded.
-  const h1 = await waitFor(async () => ((await hold())?.attempts ?? 0) >= 3 ? (await hold())! : undefined, 'three shipment attempts', 30_000);
-  expect(h1.onHold).toContain('DHL refused our credentials');
-  expect((await status(host, order.id))!.runtimeStatus).toBe('Running');
-  expect((await c.get(customer, order.id)).status).toBe('on-hold');
-  expect(refunds(await c.paypal(order.id))).toHaveLength(0);
-  expect(host.output()).toContain(`order ${order.id} is on hold`);
-  // An operator's RetryNow tries at once, long before the next timer (4 s after the last attempt).
-  await c.raise(order.id, 'RetryNow');
-  await waitFor(async () => ((await hold())?.attempts ?? 0) > h1.attempts || undefined, 'the attempt RetryNow asked for', 10_000);
-  expect(Date.now()).toBeLessThan(Date.parse(h1.nextAttemptAt!));
-  expect((await c.get(customer, order.id)).status).toBe('on-hold');
-  // The customer cancels: the capture is refunded in full.
-  expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'cancelled' } });
-  const pp = await c.paypal(order.id);
-  expect(captures(pp)).toHaveLength(1);
-  expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  expect(await c.get(customer, order.id)).toMatchObject({ status: 'cancelled', payment: { refunded: order.totals.total }, shipment: null });
-  expect((await c.dev<{ shipments: unknown[] }>(`/dev/shipments?reference=${order.id}`)).shipments).toHaveLength(0);
-  expect(c.stages(await c.mailbox(email, 5), order.id)).toEqual(['received', 'invoiced', 'paid', 'delayed', 'cancelled']);
 });

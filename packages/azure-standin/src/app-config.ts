@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
-import type Database from 'better-sqlite3';
+import type { Database } from './core/sqlite';
 
 export interface StandinLogger {
   info(message: string): void;
@@ -36,7 +36,7 @@ export interface StandinContext {
   /** A random secret kept in the data directory, the same on every start. */
   secret(name: string): string;
   /** A SQLite database in the data directory (WAL), shared by name, closed when the stand-in stops. */
-  sqlite(file: string): Database.Database;
+  sqlite(file: string): Database;
   /** The local token issuer (tokens: `azure-standin token`). */
   issuer: { issuer: string; audience: string; jwksUri: string; openIdConfiguration: string };
   /** The local Cosmos DB emulator, started on first use; `layoutFile` (relative to the app root) lists the containers to create. */

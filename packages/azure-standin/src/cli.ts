@@ -3,7 +3,7 @@
 // instances from the data directory, `reset` deletes all local state.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './core/sqlite';
 import { EmbeddedHost } from './embedded-host';
 import type { Level } from './core/logger';
 import { mintToken } from './identity/local-issuer';

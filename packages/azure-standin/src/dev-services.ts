@@ -11,7 +11,7 @@ import { emulatorClientOptions, startCosmosEmulatorThread } from './cosmos';
 import type { RunningCosmosEmulator } from './cosmos';
 import { jwks, jwksPath, loadOrCreateIssuerKey, localAudience, localIssuer } from './identity/local-issuer';
 import type { Logger } from './core/logger';
-import type Database from 'better-sqlite3';
+import type { Database } from './core/sqlite';
 import { randomBytes } from 'node:crypto';
 import { startAzurite } from './blob/azurite';
 import type { RunningAzurite } from './blob/azurite';
@@ -49,7 +49,7 @@ export class DevServices {
   cosmos?: RunningCosmosEmulator;
   azurite?: RunningAzurite;
   private services: LocalService[] = [];
-  private readonly databases = new Map<string, Database.Database>();
+  private readonly databases = new Map<string, Database>();
   private baseUrl = '';
   private cosmosStart?: Promise<RunningCosmosEmulator>;
   private azuriteStart?: Promise<RunningAzurite>;
@@ -149,7 +149,7 @@ export class DevServices {
   }
 
   /** A SQLite database in the data directory, opened once per name. */
-  private sqlite(file: string): Database.Database {
+  private sqlite(file: string): Database {
     let db = this.databases.get(file);
     if (!db) {
       db = openStateDatabase(this.o.dataDir, file);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type Database from 'better-sqlite3';
+import type { Database } from './core/sqlite';
 import { FunctionRegistry } from './host/core-api';
 import { FunctionIndex, HttpFunction } from './host/function-index';
 import type { RegisteredFunction } from './host/core-api';
@@ -61,8 +61,8 @@ export class EmbeddedHost {
   readonly logger: Logger;
   readonly registry = new FunctionRegistry();
   server!: http.Server;
-  db!: Database.Database;
-  busDb!: Database.Database;
+  db!: Database;
+  busDb!: Database;
   index!: FunctionIndex;
   engine!: DurableEngine;
   orchestrations!: OrchestrationWorker;
@@ -72,7 +72,7 @@ export class EmbeddedHost {
   dev!: DevServices;
   timers!: TimerTriggers;
   blobs?: BlobBindings;
-  private triggersDb?: Database.Database;
+  private triggersDb?: Database;
   keys!: HostKeys;
   systemKey!: string;
   hostJson!: HostJson;

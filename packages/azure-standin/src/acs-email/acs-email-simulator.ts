@@ -9,7 +9,7 @@
 // of the signed path.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 import { EmailStore, statusAt } from './email-store';
 import type { NewOperation, StoredOperation } from './email-store';
 import { hmacAuthFailure } from './hmac-auth';
@@ -19,7 +19,7 @@ import { mailboxListingProblem, mailboxPage, toItem } from './dev-views';
 
 export interface AcsEmailSimulatorOptions {
   /** Own tables, prefixed em_; the caller owns (and closes) the database. */
-  db: Database.Database;
+  db: Database;
   /** The resource's access key (base64), as in the connection string. */
   accessKey: string;
   /** Verified sender domains: any user at one of them may send. */

@@ -2,7 +2,7 @@
 // operation with the message as sent, and the operation ids that were already throttled once.
 // An operation's status is derived from its age and its planned outcome, so it progresses the
 // same way across restarts without a background timer.
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 
 export type OperationStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
 
@@ -45,7 +45,7 @@ interface Row {
 }
 
 export class EmailStore {
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS em_operations (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

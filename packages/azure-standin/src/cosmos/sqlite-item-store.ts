@@ -1,7 +1,7 @@
 // The SQLite side of the durable emulator: resources keyed by their logical identity (database
 // id; + container id; + partition key value and document id), changes collected as pending and
 // committed together in one transaction, and the stored state read back at startup.
-import Database from 'better-sqlite3';
+import { Database } from '../core/sqlite';
 import type { ResourceData } from './emulator-internals';
 
 export type ResourceKey =
@@ -40,7 +40,7 @@ const pendingId = (k: ResourceKey): string =>
   JSON.stringify(k.kind === 'database' ? [k.db] : k.kind === 'container' ? [k.db, k.coll] : [k.db, k.coll, k.pk, k.id]);
 
 export class SqliteItemStore {
-  private readonly db: Database.Database;
+  private readonly db: Database;
   /** Coalesced: only the last state of each resource is written (replace is delete + set). */
   private readonly pending = new Map<string, Pending>();
   private readonly counters = new Map<string, { scope: CounterScope; read: () => number }>();

@@ -1,7 +1,7 @@
 // Durable state in SQLite: instances, their history, inbound messages (including due timers),
 // pending activity work and entity state. Every state change of an episode commits in one
 // transaction, so a crash at any point leaves either the whole episode or none of it.
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 import { HistoryEvent, RuntimeStatus } from './history';
 
 export interface ParentRef {
@@ -88,7 +88,7 @@ const toInstance = (r: RawInstance): InstanceRow => ({
 export class DurableStore {
   private readonly s;
 
-  constructor(readonly db: Database.Database) {
+  constructor(readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS df_instances (
         instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, execution_id TEXT NOT NULL, status TEXT NOT NULL,

@@ -7,7 +7,7 @@
 //   whether it is still to be processed, so queued work survives a restart;
 // - poison records, the messages Azure moves to the `webjobs-blobtrigger-poison` queue once a
 //   blob has failed poisonBlobThreshold times.
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 
 export interface ReceiptKey {
   functionId: string;
@@ -43,7 +43,7 @@ interface ReceiptRow {
 }
 
 export class BlobTriggerStore {
-  constructor(private readonly db: Database.Database, private readonly now: () => number = Date.now) {
+  constructor(private readonly db: Database, private readonly now: () => number = Date.now) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS blob_receipts (
         function_id TEXT NOT NULL, container TEXT NOT NULL, blob TEXT NOT NULL, etag TEXT NOT NULL,

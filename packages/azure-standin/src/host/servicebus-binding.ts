@@ -2,7 +2,7 @@
 // entity file that Bicep also reads, plus those named by triggers), points the app's connection
 // settings at the emulator, runs serviceBusTrigger functions and delivers `serviceBus` outputs.
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 import type { RegisteredFunction } from './core-api';
 import type { FunctionIndex } from './function-index';
 import type { Logger } from '../core/logger';
@@ -24,7 +24,7 @@ export class ServiceBusHostBinding {
   connectionString = '';
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     private readonly index: FunctionIndex,
     private readonly logger: Logger,
     private readonly hostJson: HostJson,

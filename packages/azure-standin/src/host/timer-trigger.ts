@@ -13,7 +13,7 @@
 //   fired a little early), Next = the following occurrence, LastUpdated = Last; invocations of
 //   one timer never overlap; a failed invocation does not stop the schedule; the function's retry
 //   policy (retry-policy.ts) runs inside the invocation, before the status is updated.
-import type Database from 'better-sqlite3';
+import type { Database, Statement } from '../core/sqlite';
 import type { RegisteredFunction } from './core-api';
 import type { InvocationInput } from './invoker';
 import type { Logger } from '../core/logger';
@@ -39,10 +39,10 @@ export interface TimerStatusStore {
 
 /** The statuses in a SQLite table, each as the JSON text of Azure's status blob. */
 export class SqliteTimerStatusStore implements TimerStatusStore {
-  private readonly getStmt: Database.Statement<[string], { status: string }>;
-  private readonly setStmt: Database.Statement<[string, string, number]>;
+  private readonly getStmt: Statement<[string], { status: string }>;
+  private readonly setStmt: Statement<[string, string, number]>;
 
-  constructor(db: Database.Database, private readonly timeZone = 'UTC') {
+  constructor(db: Database, private readonly timeZone = 'UTC') {
     db.exec('CREATE TABLE IF NOT EXISTS timer_status (timer TEXT PRIMARY KEY, status TEXT NOT NULL, written_at INTEGER NOT NULL)');
     this.getStmt = db.prepare('SELECT status FROM timer_status WHERE timer = ?');
     this.setStmt = db.prepare('INSERT INTO timer_status (timer, status, written_at) VALUES (?, ?, ?) ON CONFLICT (timer) DO UPDATE SET status = excluded.status, written_at = excluded.written_at');

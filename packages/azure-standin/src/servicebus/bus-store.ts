@@ -1,4 +1,4 @@
-// Durable message storage for the emulated namespace (SQLite through better-sqlite3, tables
+// Durable message storage for the emulated namespace (SQLite through node:sqlite, tables
 // prefixed `sb_`). It implements the broker semantics — sequence numbers, duplicate detection,
 // topic fan-out, peek-lock, delivery counting, dead-lettering, scheduling, TTL — and knows nothing
 // about AMQP: payloads are opaque encoded messages.
@@ -10,7 +10,7 @@
 // All calls are synchronous; each public mutation is one transaction, so when a call returns its
 // effect is committed (the caller sends AMQP acknowledgements only afterwards).
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 import type { CorrelationFilter, ReceivableEntity, SendableEntity, SubQueue } from './config';
 
 /** The message properties a correlation filter can match on. */
@@ -75,7 +75,7 @@ interface MessageRow {
   entity: string;
   dlq: number;
   seq: number;
-  payload: Buffer;
+  payload: Uint8Array;
   enqueued_at: number;
   visible_at: number;
   expires_at: number | null;
@@ -126,7 +126,7 @@ export class BusStore {
   private lastDuplicatePurge = 0;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     private readonly now: () => number = Date.now,
   ) {
     db.exec(schema);
@@ -369,7 +369,8 @@ function toStored(row: MessageRow): StoredMessage {
     entityKey: row.entity,
     subQueue: row.dlq ? 'deadLetter' : 'active',
     sequenceNumber: row.seq,
-    payload: row.payload,
+    // node:sqlite returns BLOBs as Uint8Array; a Buffer view of the same bytes (no copy).
+    payload: Buffer.from(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength),
     enqueuedAt: row.enqueued_at,
     visibleAt: row.visible_at,
     expiresAt: row.expires_at ?? undefined,

@@ -1,7 +1,7 @@
 // A local Azure Service Bus namespace for the embedded Functions runtime: the real
 // @azure/service-bus SDK connects to it over AMQP with an emulator connection string, messages
 // live in SQLite, and serviceBusTrigger functions are fed from it in-process.
-import type Database from 'better-sqlite3';
+import type { Database } from '../core/sqlite';
 import { encodeOutgoing, toEnqueueRequest, toReceivedMessage } from './amqp-codec';
 import type { OutgoingMessage, ReceivedMessage } from './amqp-codec';
 import { AmqpEndpoint } from './amqp-endpoint';
@@ -23,8 +23,8 @@ export type { EmulatorLogger } from './logger';
 export type { ServiceBusTriggerTarget, TriggerOptions } from './trigger-dispatcher';
 
 export interface ServiceBusEmulatorOptions {
-  /** An open better-sqlite3 database; the emulator owns only its `sb_*` tables. */
-  db: Database.Database;
+  /** An open SQLite database (core/sqlite); the emulator owns only its `sb_*` tables. */
+  db: Database;
   /** Validated with parseEntityConfig; names are case-insensitive. */
   entities: EntityConfigInput;
   sasKeyName: string;

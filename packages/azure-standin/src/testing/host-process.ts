@@ -50,9 +50,14 @@ export async function startHost(opts: StartHostOptions = {}): Promise<HostProces
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const ready = await new Promise<{ url: string; serviceBus: string }>((resolve, reject) => {
-    // A loaded machine (parallel suites, a build beside them) can take longer: STANDIN_START_TIMEOUT_MS.
-    const limitMs = Number(process.env.STANDIN_START_TIMEOUT_MS ?? 30_000);
-    const timer = setTimeout(() => reject(new Error(`host did not start in ${limitMs / 1000}s:\n${out}`)), limitMs);
+    // A loaded machine (parallel suites, a build beside them) can take longer:
+    // STANDIN_START_TIMEOUT_MS. A host that does not come up is killed, not left running (and
+    // loading the machine) after the test gives up on it; its Azurite child exits with it.
+    const limitMs = Number(process.env.STANDIN_START_TIMEOUT_MS ?? 60_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`host did not start in ${limitMs / 1000}s:\n${out}`));
+    }, limitMs);
     const onData = () => {
       const m = /EMBEDDED_HOST_READY (\{.*\})/.exec(out);
       if (m) {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusReceivedMessage, ServiceBusReceiverOptions } from '@azure/service-bus';
 import { ServiceBusEmulator } from '../../src/servicebus';
@@ -29,7 +29,7 @@ const entities: EntityConfigInput = {
 
 interface Fixture {
   dir: string;
-  db: Database.Database;
+  db: Database;
   emulator: ServiceBusEmulator;
   client: ServiceBusClient;
 }
@@ -250,7 +250,7 @@ test('keeps messages across a restart on the same SQLite file; locks of the dead
 test('never loses a send the client saw accepted when the process is killed (kill -9)', async () => {
   const dir = newDir();
   const script = `
-    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const { Database } = require(${JSON.stringify(path.join(__dirname, '../../src/core/sqlite'))});
     const { ServiceBusEmulator } = require(${JSON.stringify(path.join(__dirname, '../../src/servicebus'))});
     const db = new Database(${JSON.stringify(path.join(dir, 'bus.db'))});
     db.pragma('journal_mode = WAL');

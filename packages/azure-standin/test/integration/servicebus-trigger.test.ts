@@ -1,6 +1,6 @@
 // serviceBusTrigger dispatch: settlement, retries, dead-lettering, concurrency, batching, lock
 // renewal, and the exact trigger input/metadata a Node worker receives.
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { ServiceBusClient } from '@azure/service-bus';
 import type { RpcTypedData } from '../../src/core/rpc-types';
 import { ServiceBusEmulator } from '../../src/servicebus';
@@ -21,7 +21,7 @@ const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('serviceBusTrigger dispatch', () => {
-  let db: Database.Database;
+  let db: Database;
   let emulator: ServiceBusEmulator;
 
   beforeEach(() => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startAzurite } from '../../src/blob/azurite';
 import type { RunningAzurite } from '../../src/blob/azurite';

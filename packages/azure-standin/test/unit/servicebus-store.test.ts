@@ -1,5 +1,5 @@
 // Broker semantics of the SQLite store, on a controllable clock.
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { BusStore, matches } from '../../src/servicebus/bus-store';
 import type { EnqueueRequest } from '../../src/servicebus/bus-store';
 import { EntityRegistry, parseEntityConfig } from '../../src/servicebus/config';
@@ -19,7 +19,7 @@ const q = registry.get('q') as QueueEntity;
 const msg = (id?: string, extra: Partial<EnqueueRequest> = {}): EnqueueRequest => ({ payload: Buffer.from(id ?? 'x'), fields: { messageId: id }, ...extra });
 
 describe('BusStore', () => {
-  let db: Database.Database;
+  let db: Database;
   let now: number;
   let store: BusStore;
   beforeEach(() => {

@@ -1,6 +1,6 @@
 // Timer schedules (NCRONTAB, TimeSpan), the schedule monitor's start-up and update rules, and
 // function retry policies: pure logic on explicit times.
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { formatDotNetLocal, isSubMinute, parseDotNetLocal, parseSchedule, parseTimeSpan, zoneOffsetMinutes } from '../../src/host/ncrontab';
 import { checkPastDue, SqliteTimerStatusStore, statusAfterInvocation, timerBindingOf, timerPayload } from '../../src/host/timer-trigger';
 import type { RegisteredFunction } from '../../src/host/core-api';

@@ -1,7 +1,7 @@
 // The timer listener on a fake clock (jest's modern fake timers move Date.now and setTimeout
 // together): scheduling, past-due and runOnStartup starts, the persisted status across a
 // restart, errors, retries, stop; and once through the real @azure/functions library.
-import Database from 'better-sqlite3';
+import { Database } from '../../src/core/sqlite';
 import { FunctionRegistry } from '../../src/host/core-api';
 import type { RegisteredFunction } from '../../src/host/core-api';
 import { Invoker } from '../../src/host/invoker';

@@ -5,7 +5,7 @@
 // Behaviour and magic values: docs/carrier-simulator.md.
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import type Database from 'better-sqlite3';
+import type { Database } from 'azure-standin/sqlite';
 import { CarrierStore } from './carrier-store';
 import type { PlannedEvent, ShipmentRecord, TrackingEventRecord } from './carrier-store';
 import { renderLabelPdf } from './label-pdf';
@@ -15,7 +15,7 @@ import { TrackingDispatcher } from './tracking-dispatcher';
 
 export interface CarrierSimulatorOptions {
   /** An open database; the simulator owns only its `cr_*` tables and never closes it. */
-  db: Database.Database;
+  db: Database;
   /** The simulator answers under `${publicBaseUrl}/sim/dhl/mydhlapi`. */
   publicBaseUrl: string;
   apiKey: string;

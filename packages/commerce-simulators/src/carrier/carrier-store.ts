@@ -2,7 +2,7 @@
 // scheduled tracking events, and the webhook deliveries those events cause. Keeping due times and
 // delivery attempts in the database is what lets tracking advance across restarts and makes
 // webhook delivery at-least-once. All calls are synchronous; each mutation is one transaction.
-import type Database from 'better-sqlite3';
+import type { Database } from 'azure-standin/sqlite';
 
 export interface ShipmentRecord {
   trackingNumber: string;
@@ -158,9 +158,9 @@ const toWebhook = (r: WebhookRow): WebhookDelivery => ({
 });
 
 export class CarrierStore {
-  private readonly db: Database.Database;
+  private readonly db: Database;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database) {
     this.db = db;
     db.exec(schema);
   }

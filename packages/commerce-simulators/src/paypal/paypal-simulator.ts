@@ -4,7 +4,7 @@
 // SDK talks to it.
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'azure-standin/sqlite';
 import { approvalPage, notFoundPage } from './approval-page';
 import { SimulatorClock } from './paypal-clock';
 import { authenticationFailure, internalServerError, INVALID_TOKEN_BODY, invalidRequest, newDebugId, notAuthorized, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';

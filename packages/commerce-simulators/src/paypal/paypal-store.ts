@@ -1,7 +1,7 @@
 // The simulator's state in SQLite (tables prefixed pp_), so orders, payments, tokens, idempotency
 // records and the webhook signing key survive restarts. Records are JSON documents; the columns
 // next to them exist only for lookups.
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'azure-standin/sqlite';
 import type { Amount } from './paypal-amounts';
 
 export type OrderStatus = 'CREATED' | 'PAYER_ACTION_REQUIRED' | 'APPROVED' | 'COMPLETED' | 'VOIDED';
