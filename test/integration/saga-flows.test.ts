@@ -82,6 +82,8 @@ test('declined payment: payment-failed, nothing captured, credit note, stock rel
   const { customer, email, order } = await c.place({ vaultId: 'vault-declined', items: [{ sku: 'LAMP-DESK-LED', quantity: 40 }] });
   const failed = await c.until(customer, order.id, ['payment-failed']);
   expect(failed.cancellationReason).toBeTruthy();
+  // Recorded first, then compensated: the lamps are free again once the saga has ended.
+  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'payment-failed' } });
   expect(captures(await c.paypal(order.id))).toHaveLength(0);
   expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
   // All 40 lamps were reserved and are released again: another order for 40 gets them.

@@ -33,6 +33,8 @@ const captures = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o
 test('capture declined after a good authorization: payment-failed and the authorization is voided', async () => {
   const { customer, email, order } = await c.place({ vaultId: 'vault-capture-declined' });
   await c.until(customer, order.id, ['payment-failed']);
+  // The failure is recorded first (so a concurrent cancel is seen), then compensated: the saga's end is when the void is done.
+  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'payment-failed' } });
   const pp = await c.paypal(order.id);
   expect(captures(pp).filter((x) => x.status === 'COMPLETED')).toHaveLength(0);
   expect(pp.flatMap((o) => o.authorizations).map((a) => a.status)).toEqual(['VOIDED']);
