@@ -7,10 +7,10 @@ module.exports = {
   // A global option: Jest ignores testTimeout inside a project, so hooks that start the runtime
   // (beforeAll without an explicit timeout) would get the 5 s default on a loaded machine.
   testTimeout: 60_000,
-  // Suites mostly wait (on their stand-in child process, its timers and simulators), so three
+  // Suites mostly wait (on their stand-in child process, its timers and simulators), so four
   // run side by side even on two cores: measured 11.5 min serially (Jest's default here is one
   // worker) against 4.6 min with three and 4.0 with four, every test passing in each run.
-  maxWorkers: 3,
+  maxWorkers: 4,
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/dist/test/unit/**/*.test.js'], testEnvironment: '<rootDir>/test/support/node-environment.cjs' },
     // Each suite starts the stand-in as a child process (with Azurite and the simulators).
