@@ -1,30 +1,16 @@
 // The order saga end to end (see saga-flows.test.ts): cancellation at each stage, and
 // compensation that PayPal does not go along with (refunds refused, a capture whose answer was
 // lost, a void refused).
-import path from 'node:path';
-import { HostProcess, startHost, completed } from 'azure-standin/testing';
-import { sagaClient } from '../support/saga-client';
+import { completed } from 'azure-standin/testing';
+import { flowsSuite } from '../support/flows-suite';
 
-const appRoot = path.resolve(__dirname, '..', '..', '..');
-let host: HostProcess;
-// Refunds and held shipments are retried on durable timers from 1 s (doubling) for a minute.
-const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', PAYMENT_APPROVAL_TIMEOUT_SECONDS: '8', API_RATE_LIMIT_PER_SECOND: '0', SAGA_RETRY_DELAY_SECONDS: '1', REFUND_RETRY_WINDOW_SECONDS: '60', SHIPMENT_HOLD_RETRY_WINDOW_SECONDS: '60' };
-beforeAll(async () => {
-  host = await startHost({ appRoot, logLevel: 'warning', env });
-}, 60_000);
-// Sagas take seconds: payment, shipment and delivery run through the simulators.
-jest.setTimeout(90_000);
-afterAll(() => host.stop(), 30_000);
-const c = sagaClient(() => host);
-
-const captures = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.captures ?? []);
-const refunds = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.refunds ?? []);
+const { host, c, captures, refunds } = flowsSuite();
 
 test('cancel while awaiting approval: the saga ends, stock is released, invoice credited', async () => {
   const { customer, email, order } = await c.place({});
   await c.until(customer, order.id, ['awaiting-payment']);
   expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'cancelled' } });
+  expect(await completed(host(), order.id)).toMatchObject({ output: { outcome: 'cancelled' } });
   const after = await c.get(customer, order.id);
   expect(after.status).toBe('cancelled');
   expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'cancelled']);
@@ -34,7 +20,7 @@ test('cancel while PayPal is still authorizing: the authorization is voided, nev
   const { customer, email, order } = await c.place({ vaultId: 'vault-slow' });
   await c.until(customer, order.id, ['invoiced']);
   expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
+  expect(await completed(host(), order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
   const pp = await c.paypal(order.id);
   expect(captures(pp)).toHaveLength(0);
   expect(pp.flatMap((o) => o.authorizations ?? []).map((a) => a.status)).toEqual(['VOIDED']);
@@ -45,7 +31,7 @@ test('cancel while the capture is in flight: the capture is refunded in full, th
   const { customer, email, order } = await c.place({ vaultId: 'vault-slow-capture' });
   await c.until(customer, order.id, ['authorized']);
   expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
+  expect(await completed(host(), order.id, 60_000)).toMatchObject({ output: { outcome: 'cancelled' } });
   const pp = await c.paypal(order.id);
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
@@ -67,7 +53,7 @@ test('a refund PayPal refuses is retried on durable timers: refund-pending (the 
   const pp = await c.paypal(order.id);
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refunded' } });
+  expect(await completed(host(), order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'refunded' } });
   const mails = await c.mailbox(email, 5);
   expect(c.stages(mails, order.id)).toEqual(['received', 'invoiced', 'paid', 'cancelled', 'refunded']);
   expect(mails[3].text).toContain('we owe you a refund');
@@ -78,7 +64,7 @@ test('a capture whose answer was lost: the void finds it captured, it is refunde
   // Every answer to the capture is a 500 although PayPal made it: the saga sees "PayPal down".
   const { customer, email, order } = await c.place({ vaultId: 'vault-capture-lost' });
   // The status is written before compensation runs: wait for the saga to finish.
-  expect(await completed(host, order.id, 80_000)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
+  expect(await completed(host(), order.id, 80_000)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
   const failed = await c.get(customer, order.id);
   expect(failed.status).toBe('payment-failed');
   const pp = await c.paypal(order.id);
@@ -95,7 +81,7 @@ test('a void PayPal refuses is recorded as refused, never as voided', async () =
   // The capture is declined, so the saga voids; PayPal refuses the void (422 CANNOT_BE_VOIDED).
   const { customer, email, order } = await c.place({ vaultId: 'vault-void-refused' });
   const failed = await c.until(customer, order.id, ['payment-failed']);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
+  expect(await completed(host(), order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'payment-failed' } });
   const after = await c.get(customer, order.id);
   expect(after.payment.voided).toBe(false);
   expect(after.payment.voidFailure).toContain('CANNOT_BE_VOIDED');
@@ -104,5 +90,5 @@ test('a void PayPal refuses is recorded as refused, never as voided', async () =
   expect(authorizations(pp).map((a) => a.status)).toEqual(['CREATED']);
   expect(captures(pp).filter((x) => x.status === 'COMPLETED')).toHaveLength(0);
   expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
-  expect(host.output()).toContain(`the void of PayPal authorization ${authorizations(pp)[0].id} failed`);
+  expect(host().output()).toContain(`the void of PayPal authorization ${authorizations(pp)[0].id} failed`);
 });

@@ -1,23 +1,9 @@
 // The order saga end to end (see saga-flows.test.ts): a paid order the carrier does not accept
 // (credentials refused, an outage) is held and retried on durable timers, never refunded on its own.
-import path from 'node:path';
-import { HostProcess, startHost, completed, status, waitFor } from 'azure-standin/testing';
-import { sagaClient } from '../support/saga-client';
+import { completed, status, waitFor } from 'azure-standin/testing';
+import { flowsSuite } from '../support/flows-suite';
 
-const appRoot = path.resolve(__dirname, '..', '..', '..');
-let host: HostProcess;
-// Refunds and held shipments are retried on durable timers from 1 s (doubling) for a minute.
-const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', PAYMENT_APPROVAL_TIMEOUT_SECONDS: '8', API_RATE_LIMIT_PER_SECOND: '0', SAGA_RETRY_DELAY_SECONDS: '1', REFUND_RETRY_WINDOW_SECONDS: '60', SHIPMENT_HOLD_RETRY_WINDOW_SECONDS: '60' };
-beforeAll(async () => {
-  host = await startHost({ appRoot, logLevel: 'warning', env });
-}, 60_000);
-// Sagas take seconds: payment, shipment and delivery run through the simulators.
-jest.setTimeout(90_000);
-afterAll(() => host.stop(), 30_000);
-const c = sagaClient(() => host);
-
-const captures = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.captures ?? []);
-const refunds = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.refunds ?? []);
+const { host, c, captures, refunds } = flowsSuite();
 
 // 401 or 503 for the first 6 requests: the 5 attempts of the retry policy and the one that reports
 // why, so the order goes on hold; the first retry on the durable timer gets through.
@@ -32,23 +18,23 @@ test.each([
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp)).toHaveLength(0);
   expect((await c.dev<{ shipments: unknown[] }>(`/dev/shipments?reference=${order.id}`)).shipments).toHaveLength(1);
-  expect(host.output()).toMatch(new RegExp(`order ${order.id} is on hold: .*${log}`));
+  expect(host().output()).toMatch(new RegExp(`order ${order.id} is on hold: .*${log}`));
   expect(c.stages(await c.mailbox(email, 5), order.id).slice(0, 5)).toEqual(['received', 'invoiced', 'paid', 'delayed', 'shipped']);
 });
 
 test('an order held by a carrier credential failure is never refunded automatically; RetryNow retries at once; the customer may cancel and is refunded', async () => {
   type Hold = { onHold: string; attempts: number; nextAttemptAt: string | null };
-  const hold = async () => (await status(host, order.id))?.customStatus as Hold | null;
+  const hold = async () => (await status(host(), order.id))?.customStatus as Hold | null;
   const { customer, email, order } = await c.place({ vaultId: 'vault-ok', line1: 'CARRIER-UNAUTHORIZED Weg 1' });
   const onHold = await c.until(customer, order.id, ['on-hold'], 80_000);
   expect(onHold.links.cancel).toBe(`/api/v1/orders/${order.id}/cancel`);
   // Two durable retries later (after 1 s and 2 s): still held, still paid, nothing refunded.
   const h1 = await waitFor(async () => ((await hold())?.attempts ?? 0) >= 3 ? (await hold())! : undefined, 'three shipment attempts', 30_000);
   expect(h1.onHold).toContain('DHL refused our credentials');
-  expect((await status(host, order.id))!.runtimeStatus).toBe('Running');
+  expect((await status(host(), order.id))!.runtimeStatus).toBe('Running');
   expect((await c.get(customer, order.id)).status).toBe('on-hold');
   expect(refunds(await c.paypal(order.id))).toHaveLength(0);
-  expect(host.output()).toContain(`order ${order.id} is on hold`);
+  expect(host().output()).toContain(`order ${order.id} is on hold`);
   // An operator's RetryNow tries at once, long before the next timer (4 s after the last attempt).
   await c.raise(order.id, 'RetryNow');
   await waitFor(async () => ((await hold())?.attempts ?? 0) > h1.attempts || undefined, 'the attempt RetryNow asked for', 10_000);
@@ -56,7 +42,7 @@ test('an order held by a carrier credential failure is never refunded automatica
   expect((await c.get(customer, order.id)).status).toBe('on-hold');
   // The customer cancels: the capture is refunded in full.
   expect((await c.cancel(customer, order.id)).status).toBe(200);
-  expect(await completed(host, order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'cancelled' } });
+  expect(await completed(host(), order.id)).toMatchObject({ runtimeStatus: 'Completed', output: { outcome: 'cancelled' } });
   const pp = await c.paypal(order.id);
   expect(captures(pp)).toHaveLength(1);
   expect(refunds(pp).map((r) => r.amount.value)).toEqual([captures(pp)[0].amount.value]);

@@ -4,24 +4,10 @@
 // The happy paths and the failures before shipment here; cancellation and compensation in
 // saga-flows-cancel.test.ts, carrier holds in saga-flows-holds.test.ts (each with a host of its
 // own, so Jest's workers run them side by side).
-import path from 'node:path';
-import { HostProcess, startHost, completed } from 'azure-standin/testing';
-import { sagaClient } from '../support/saga-client';
+import { completed } from 'azure-standin/testing';
+import { flowsSuite } from '../support/flows-suite';
 
-const appRoot = path.resolve(__dirname, '..', '..', '..');
-let host: HostProcess;
-// Refunds and held shipments are retried on durable timers from 1 s (doubling) for a minute.
-const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', PAYMENT_APPROVAL_TIMEOUT_SECONDS: '8', API_RATE_LIMIT_PER_SECOND: '0', SAGA_RETRY_DELAY_SECONDS: '1', REFUND_RETRY_WINDOW_SECONDS: '60', SHIPMENT_HOLD_RETRY_WINDOW_SECONDS: '60' };
-beforeAll(async () => {
-  host = await startHost({ appRoot, logLevel: 'warning', env });
-}, 60_000);
-// Sagas take seconds: payment, shipment and delivery run through the simulators.
-jest.setTimeout(90_000);
-afterAll(() => host.stop(), 30_000);
-const c = sagaClient(() => host);
-
-const captures = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.captures ?? []);
-const refunds = (p: Awaited<ReturnType<typeof c.paypal>>) => p.flatMap((o) => o.refunds ?? []);
+const { host, c, captures, refunds } = flowsSuite();
 const euros = (minor: number) => (minor / 100).toFixed(2);
 
 test('vaulted PayPal: received → invoiced → paid → shipped → delivered, one capture, one email per stage', async () => {
@@ -41,15 +27,15 @@ test('vaulted PayPal: received → invoiced → paid → shipped → delivered, 
   expect(shippedMail.text).toContain(shipped.shipment!.trackingNumber);
   // The invoice, as JSON and as PDF.
   const auth = { authorization: `Bearer ${await c.token(customer)}` };
-  const inv = await fetch(`${host.api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'application/json' } });
+  const inv = await fetch(`${host().api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'application/json' } });
   expect(inv.status).toBe(200);
   const invoice = (await inv.json()) as { number: string; totals: { gross: { amount: number } } };
   expect(invoice).toMatchObject({ number: shipped.invoice!.number, totals: { gross: { amount: order.totals.total } } });
-  const pdf = await fetch(`${host.api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'application/pdf' } });
+  const pdf = await fetch(`${host().api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'application/pdf' } });
   expect(pdf.headers.get('content-type')).toBe('application/pdf');
   expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-  expect((await fetch(`${host.api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'text/csv' } })).status).toBe(406);
-  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'delivered' } });
+  expect((await fetch(`${host().api}/v1/orders/${order.id}/invoice`, { headers: { ...auth, accept: 'text/csv' } })).status).toBe(406);
+  expect(await completed(host(), order.id)).toMatchObject({ output: { outcome: 'delivered' } });
 });
 
 test('buyer approval: the approve link, then a webhook racing the return URL, captures once', async () => {
@@ -72,7 +58,7 @@ test('buyer approval: the approve link, then a webhook racing the return URL, ca
 test('a forged return URL (wrong PayPal token) is refused and approves nothing', async () => {
   const { customer, order } = await c.place({});
   await c.until(customer, order.id, ['awaiting-payment']);
-  const res = await fetch(`${host.api}/v1/payments/paypal/return?orderId=${order.id}&token=FORGED`);
+  const res = await fetch(`${host().api}/v1/payments/paypal/return?orderId=${order.id}&token=FORGED`);
   expect(res.status).toBe(404);
   expect((await c.get(customer, order.id)).status).toBe('awaiting-payment');
   await c.cancel(customer, order.id);
@@ -83,13 +69,13 @@ test('declined payment: payment-failed, nothing captured, credit note, stock rel
   const failed = await c.until(customer, order.id, ['payment-failed']);
   expect(failed.cancellationReason).toBeTruthy();
   // Recorded first, then compensated: the lamps are free again once the saga has ended.
-  expect(await completed(host, order.id)).toMatchObject({ output: { outcome: 'payment-failed' } });
+  expect(await completed(host(), order.id)).toMatchObject({ output: { outcome: 'payment-failed' } });
   expect(captures(await c.paypal(order.id))).toHaveLength(0);
   expect(c.stages(await c.mailbox(email, 3), order.id)).toEqual(['received', 'invoiced', 'payment-failed']);
   // All 40 lamps were reserved and are released again: another order for 40 gets them.
   const next = await c.place({ vaultId: 'vault-ok', items: [{ sku: 'LAMP-DESK-LED', quantity: 40 }] });
   await c.until(next.customer, next.order.id, ['shipped', 'delivered']);
-  const docs = await fetch(`${host.api}/v1/orders/${order.id}/invoice`, { headers: { authorization: `Bearer ${await c.token(customer)}` } });
+  const docs = await fetch(`${host().api}/v1/orders/${order.id}/invoice`, { headers: { authorization: `Bearer ${await c.token(customer)}` } });
   const { documents } = (await docs.json()) as { documents: { number: string; kind: string }[] };
   expect(documents.map((d) => d.kind)).toEqual(['invoice', 'credit-note']);
 });

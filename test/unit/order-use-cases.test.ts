@@ -1,12 +1,12 @@
 import { cancelOrder } from '../../application/cancel-order';
 import { customerEmail, placeOrder } from '../../application/place-order';
 import { requestRefund } from '../../application/refund-order';
-import type { PlaceOrderInput } from '../../application/place-order';
 import type { OrderWorkflow } from '../../application/ports';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 import { applyEvent } from '../../domain/order';
 import type { Order } from '../../domain/order';
 import { MemoryOrderStore } from '../support/memory-order-store';
+import { orderInput } from '../support/order-input';
 
 class RecordingWorkflow implements OrderWorkflow {
   started: string[] = [];
@@ -17,13 +17,7 @@ class RecordingWorkflow implements OrderWorkflow {
   async startRefund(o: Order, refundId: string) { this.refunds.push(`${o.id}:${refundId}`); }
 }
 
-const input: PlaceOrderInput = {
-  customer: { id: 'cust-1', email: 'ada@example.com', name: 'Ada Lovelace' },
-  items: [{ sku: 'MUG-CER-350', quantity: 2 }],
-  shippingAddress: { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
-  shippingMethod: 'standard',
-  payment: { method: 'paypal', vaultId: 'vault-1' },
-};
+const input = orderInput;
 
 function setup() {
   const orders = new MemoryOrderStore();

@@ -2,7 +2,6 @@
 // (application/saga-steps.ts, payment-steps.ts, ship-order.ts), over in-memory ports: one write
 // per stage, the email only when the stage landed, and every step safe to repeat.
 import { placeOrder } from '../../application/place-order';
-import type { PlaceOrderInput } from '../../application/place-order';
 import { openOrder, recordStage } from '../../application/saga-steps';
 import { startPayment, takePayment } from '../../application/payment-steps';
 import { shipOrder } from '../../application/ship-order';
@@ -10,15 +9,10 @@ import type { CarrierGateway, OrderWorkflow, PaymentGateway, StageEventPublisher
 import type { OrderStageEvent } from '../../domain/order-events';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 import { MemoryOrderStore } from '../support/memory-order-store';
+import { orderInput } from '../support/order-input';
 
 const at = '2026-12-05T10:00:00.000Z';
-const input: PlaceOrderInput = {
-  customer: { id: 'cust-1', email: 'ada@example.com', name: 'Ada Lovelace' },
-  items: [{ sku: 'MUG-CER-350', quantity: 2 }],
-  shippingAddress: { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
-  shippingMethod: 'standard',
-  payment: { method: 'paypal', vaultId: 'vault-1' },
-};
+const input = orderInput;
 const noWorkflow: OrderWorkflow = { start: async () => {}, notifyCancelled: async () => {}, startRefund: async () => {} };
 
 class Outbox implements StageEventPublisher {
