@@ -4,20 +4,10 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Principal } from '../../adapters/auth/token-verifier';
 import { getServices } from '../wiring/services';
 import { problemResponse } from './problem';
-import { cachedVerifier } from './verified-tokens';
-import type { Verify } from './verified-tokens';
 
 export type Guarded = { ok: true; principal: Principal; headers: Record<string, string> } | { ok: false; response: HttpResponseInit };
 
 const realm = 'realm="orders"';
-
-// One cache per verifier, so that services built anew (tests, reconfiguration) start empty.
-const verifiers = new WeakMap<Verify, Verify>();
-function verifierFor(verify: Verify): Verify {
-  let cached = verifiers.get(verify);
-  if (!cached) verifiers.set(verify, (cached = cachedVerifier(verify)));
-  return cached;
-}
 
 export async function guard(req: HttpRequest): Promise<Guarded> {
   const services = getServices();
@@ -29,7 +19,7 @@ export async function guard(req: HttpRequest): Promise<Guarded> {
       response: problemResponse(req, { status: 401, type: 'unauthenticated', title: 'Authentication required', detail: 'Send a bearer token in the Authorization header.' }, { 'www-authenticate': `Bearer ${realm}` }),
     };
   }
-  const verified = await verifierFor(services.verifyToken)(match[1]);
+  const verified = await services.verifyToken(match[1]);
   if (!verified.ok) {
     const challenge = `Bearer ${realm}, error="${verified.error}", error_description="${verified.description.replace(/"/g, "'")}"`;
     return { ok: false, response: problemResponse(req, { status: 401, type: 'invalid-token', title: 'The bearer token is not valid', detail: verified.description }, { 'www-authenticate': challenge }) };

@@ -9,6 +9,7 @@ import { createTokenVerifier } from '../../adapters/auth/token-verifier';
 import type { Verification } from '../../adapters/auth/token-verifier';
 import type { IdempotencyStore, OrderStore } from '../../application/ports';
 import { RateLimiter } from '../http/rate-limit';
+import { cachedVerifier } from '../http/verified-tokens';
 import { settings } from './settings';
 
 interface Services {
@@ -33,14 +34,15 @@ export function getServices(): Services {
     // The saga's writes start from the version this instance last saw (adapters/cache).
     orders: new RecentOrderVersions(new CosmosOrderStore(container(containerNames.orders))),
     idempotency: new CosmosIdempotencyStore(container(containerNames.idempotency), { retentionSeconds: s.IDEMPOTENCY_RETENTION_SECONDS, leaseMs: 30_000 }),
-    verifyToken: createTokenVerifier({
+    // A verified token is remembered until it expires (at most a minute): clients repeat it.
+    verifyToken: cachedVerifier(createTokenVerifier({
       issuer: s.AUTH_ISSUER,
       audience: s.AUTH_AUDIENCE,
       jwksUri: s.AUTH_JWKS_URI,
       adminRole: s.AUTH_ADMIN_ROLE,
       customerIdClaim: s.AUTH_CUSTOMER_ID_CLAIM,
       emailClaims: s.AUTH_EMAIL_CLAIMS.split(',').map((c) => c.trim()).filter(Boolean),
-    }),
+    })),
     rateLimiter: new RateLimiter(s.API_RATE_LIMIT_PER_SECOND, s.API_RATE_LIMIT_PER_SECOND * 2),
     publicRateLimiters: {
       api: new RateLimiter(s.PUBLIC_RATE_LIMIT_PER_SECOND, s.PUBLIC_RATE_LIMIT_PER_SECOND * 2),
