@@ -2,7 +2,7 @@
 // (so a repeat finds PayPal's first answer) and records what PayPal confirmed on the order, with
 // the stage's email, in the same step. PayPal trouble (unavailable, our credentials refused) is
 // answered with its kind, for the caller to retry or hold.
-import type { Charge } from '../domain/order';
+import type { Charge, Order } from '../domain/order';
 import type { OrderStore, PaymentFailure, PaymentGateway, StageEventPublisher } from './ports';
 import { capturePayment } from './capture-payment';
 import { chargeAuthorized, chargeCaptured } from './saga-decisions';
@@ -32,15 +32,7 @@ export interface PaymentDeps {
  */
 export async function startPayment(deps: PaymentDeps, a: { orderId: string; customerId: string; at: string; invoiceEmailed?: boolean }): Promise<PaymentStartResult> {
   const order = await knownOrder(deps.orders, a.orderId, a.customerId);
-  const returnUrl = deps.returnUrl(order.id);
-  const created = await deps.payments.createOrder({
-    orderId: order.id,
-    amount: order.quote.totals.total,
-    vaultId: order.payment.vaultId,
-    returnUrl,
-    cancelUrl: `${returnUrl}&cancelled=true`,
-    requestId: `${order.id}:create`,
-  });
+  const created = await createPayPalOrder(deps.payments, order, deps.returnUrl(order.id));
   if (!created.ok) return { ok: false, kind: trouble(created.failure), reason: created.failure.reason };
   let charge: Charge = { provider: 'paypal', providerOrderId: created.providerOrderId, amount: order.quote.totals.total, ...(created.approveUrl ? { approveUrl: created.approveUrl } : {}) };
   const ids = { orderId: a.orderId, customerId: a.customerId, at: a.at };
@@ -56,6 +48,18 @@ export async function startPayment(deps: PaymentDeps, a: { orderId: string; cust
   // out before the cancellation's.
   if (!recorded.ok && !a.invoiceEmailed) await publishStage(deps, { ...ids, stage: 'invoiced' });
   return { ok: true, charge, needsApproval: false, recorded };
+}
+
+/** PayPal's order for the order total (intent AUTHORIZE), under the request id `<orderId>:create`. */
+export function createPayPalOrder(payments: PaymentGateway, order: Order, returnUrl: string): ReturnType<PaymentGateway['createOrder']> {
+  return payments.createOrder({
+    orderId: order.id,
+    amount: order.quote.totals.total,
+    vaultId: order.payment.vaultId,
+    returnUrl,
+    cancelUrl: `${returnUrl}&cancelled=true`,
+    requestId: `${order.id}:create`,
+  });
 }
 
 export type TakePaymentResult =

@@ -26,6 +26,18 @@ export function chargeSettled(charge: Charge, settled: { ok: true } | { ok: fals
   return settled.ok ? { ...rest, captureId } : { ...rest, captureDenied: settled.reason };
 }
 
+/**
+ * The charge after PayPal answered a void: voided (now or before); captured after all, by a
+ * capture whose answer was lost (so it is refunded next); or refused, kept as the reason.
+ */
+export function chargeAfterVoid(charge: Charge, answer: { outcome: 'voided' } | { outcome: 'captured'; captureId: string } | { outcome: 'failed'; reason: string }): Charge {
+  if (answer.outcome === 'voided') {
+    const { voidFailure: _, ...rest } = charge;
+    return { ...rest, voided: true };
+  }
+  return answer.outcome === 'captured' ? { ...charge, captureId: answer.captureId } : { ...charge, voidFailure: answer.reason };
+}
+
 /** A capture that is not (yet) refunded. */
 export const refundOwed = (charge: Charge | undefined): boolean => charge?.captureId !== undefined && !charge.refunded;
 

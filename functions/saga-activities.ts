@@ -4,7 +4,7 @@
 // A transient failure throws, so the orchestration's retry policy retries it; a final answer
 // (declined) is returned, and with `report` so is PayPal or carrier trouble, for the saga to decide.
 import { capturePayment } from '../application/capture-payment';
-import { startPayment, takePayment } from '../application/payment-steps';
+import { createPayPalOrder, startPayment, takePayment } from '../application/payment-steps';
 import { bookShipment, shipOrder } from '../application/ship-order';
 import { advanceOrder, ensureOrder, issueDocument, knownOrder, mustLoad, openOrder, patchOrder, publishStage, recordRefundOutcome, recordRefundPaid, recordStage, refundOf } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
@@ -93,15 +93,7 @@ registerActivity(a.issueDocument, (input) => issueDocument(documentDeps(), input
 
 registerActivity(a.createPayment, async (input) => {
   const o = await load(input);
-  const url = returnUrl(o.id);
-  return settle(await getSagaServices().payments.createOrder({
-    orderId: o.id,
-    amount: o.quote.totals.total,
-    vaultId: o.payment.vaultId,
-    returnUrl: url,
-    cancelUrl: `${url}&cancelled=true`,
-    requestId: `${o.id}:create`,
-  }), input.report);
+  return settle(await createPayPalOrder(getSagaServices().payments, o, returnUrl(o.id)), input.report);
 });
 
 registerActivity(a.authorizePayment, async (input) => settle(await getSagaServices().payments.authorize(input.providerOrderId, `${input.orderId}:authorize`), input.report));

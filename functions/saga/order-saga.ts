@@ -13,19 +13,18 @@ import type { EmailStage } from '../../domain/order-events';
 import type { OrderEvent } from '../../domain/order-status';
 import type { Charge } from '../../domain/order';
 import { formatDocumentNumber } from '../../domain/invoice';
-import { chargeSettled, paymentUndo, refundOwed } from '../../application/saga-decisions';
+import { chargeAfterVoid, chargeAuthorized, chargeSettled, paymentUndo, refundOwed } from '../../application/saga-decisions';
 import type { OrderPatch, StageResult } from '../../application/saga-steps';
 import { defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from '../wiring/durable-workflow';
 import type { SagaInput } from '../wiring/durable-workflow';
 import { failureText, nextRecoveryDelay } from '../wiring/activity-retry';
-import { refundPayout } from '../wiring/refund-payout';
 import { eventWaits, firstOf } from '../wiring/event-waits';
 import type { EventWaits } from '../wiring/event-waits';
-import { call, callOnce, task } from './activity-contract';
+import { call, callOnce } from './activity-contract';
 import type { Activity } from './activity-contract';
 import { orderActivities as a } from './order-activities';
 import type { Booked, Ids, IssuedDocument, PayPalTrouble, Report } from './order-activities';
-import { orderCalls, refundUntilAccepted } from './order-calls';
+import { orderCalls, paidOut, refundUntilAccepted } from './order-calls';
 import type { SagaOutcome } from './saga-outcome';
 
 /** Why the main line stops early; `end` turns it into the order's outcome. */
@@ -161,25 +160,15 @@ export function* orderSagaV5(context: OrchestrationContext): Generator<Task, Sag
     if (plan.void) {
       const ch = charge!;
       const v = yield* orUnavailable(run(a.voidPayment, { authorizationId: ch.authorizationId!, providerOrderId: ch.providerOrderId }), (reason) => ({ outcome: 'failed' as const, reason }));
-      if (v.outcome === 'voided') {
-        const { voidFailure: _, ...rest } = ch;
-        charge = { ...rest, voided: true };
-      } else if (v.outcome === 'captured') {
-        // The capture went through after all (its answer was lost): refund it below.
-        c.log('warn', `order ${orderId}: authorization ${ch.authorizationId} turned out captured (${v.captureId}, ${format(v.amount)}); refunding it`);
-        charge = { ...ch, captureId: v.captureId };
-      } else {
-        charge = { ...ch, voidFailure: v.reason };
-        c.log('error', `order ${orderId}: the void of PayPal authorization ${ch.authorizationId} failed (${v.reason}); it stays open until it expires. Void it by hand if it should not wait.`);
-      }
+      charge = chargeAfterVoid(ch, v);
+      // The capture went through after all (its answer was lost): it is refunded below.
+      if (v.outcome === 'captured') c.log('warn', `order ${orderId}: authorization ${ch.authorizationId} turned out captured (${v.captureId}, ${format(v.amount)}); refunding it`);
+      if (v.outcome === 'failed') c.log('error', `order ${orderId}: the void of PayPal authorization ${ch.authorizationId} failed (${v.reason}); it stays open until it expires. Void it by hand if it should not wait.`);
     }
     if (refundOwed(charge)) {
       const ch = charge!;
-      let r = yield* orUnavailable(run(a.refundPayment, { captureId: ch.captureId!, amount: ch.amount }), (reason) => ({ ok: false as const, reason }));
-      if (r.ok && r.pending && r.refundId) {
-        const p = yield* refundPayout(context, { providerRefundId: r.refundId, reason: r.pending, retryDelaySeconds: recovery.retryDelaySeconds, check: (id) => task(context, a.checkRefund, { ...ids, providerRefundId: id }), what: `order ${orderId}` });
-        r = p.ok ? { ok: true, refundId: r.refundId } : { ok: false, reason: p.reason };
-      }
+      const asked = yield* orUnavailable(run(a.refundPayment, { captureId: ch.captureId!, amount: ch.amount }), (reason) => ({ ok: false as const, reason }));
+      const r = yield* paidOut(context, c, asked, recovery.retryDelaySeconds);
       charge = r.ok ? { ...ch, refunded: ch.amount } : { ...ch, refundFailure: { reason: r.reason, attempts: 1, lastAttemptAt: now(), retrying: true } };
     }
   }
@@ -195,7 +184,7 @@ export function* orderSagaV5(context: OrchestrationContext): Generator<Task, Sag
     authorizeTried = true;
     const r = yield* payPal(a.authorizePayment, () => ({ providerOrderId: charge!.providerOrderId }), (reason) => ({ ok: false, kind: 'unavailable', reason }));
     if (!r.ok) throw new SagaStop('payment-declined', 'kind' in r && r.kind === 'unavailable' ? 'PayPal is unavailable; nothing was charged.' : r.reason);
-    charge = { ...charge!, authorizationId: r.authorizationId, ...(r.createdAt ? { authorizedAt: r.createdAt } : {}), ...(r.expiresAt ? { authorizationExpiresAt: r.expiresAt } : {}) };
+    charge = chargeAuthorized(charge!, r);
     yield* recorded(yield* run(a.recordStage, { events: ['payment-authorized'], at: now(), patch: { charge } }));
   }
 

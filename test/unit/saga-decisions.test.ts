@@ -1,7 +1,7 @@
 // The order saga's money decisions (application/saga-decisions.ts): what compensation does about
 // the payment, for every combination of what PayPal confirmed.
 import fc from 'fast-check';
-import { chargeAuthorized, chargeCaptured, chargeSettled, mayVoid, paymentUndo, refundOwed } from '../../application/saga-decisions';
+import { chargeAfterVoid, chargeAuthorized, chargeCaptured, chargeSettled, mayVoid, paymentUndo, refundOwed } from '../../application/saga-decisions';
 import type { Charge } from '../../domain/order';
 
 const amount = { amount: 4200, currency: 'EUR' as const };
@@ -59,4 +59,17 @@ test('an authorization, a capture of its reauthorization, and a pending capture 
   expect(denied.captureDenied).toBe('denied after review');
   // A denied capture used the authorization up and took nothing: neither voided nor refunded.
   expect(paymentUndo(denied, true)).toEqual({ findAuthorization: false, void: false, refund: false });
+});
+
+test('a void answer: voided clears an earlier refusal; captured after all is then refunded; a refusal is kept and the authorization is not counted voided', () => {
+  const open: Charge = { provider: 'paypal', providerOrderId: 'PP-1', amount, authorizationId: 'AUTH-1', voidFailure: 'earlier refusal' };
+  const voided = chargeAfterVoid(open, { outcome: 'voided' });
+  expect(voided.voided).toBe(true);
+  expect(voided.voidFailure).toBeUndefined();
+  expect(paymentUndo(voided, true)).toEqual({ findAuthorization: false, void: false, refund: false });
+  const captured = chargeAfterVoid(open, { outcome: 'captured', captureId: 'CAP-9' });
+  expect(paymentUndo(captured, true)).toEqual({ findAuthorization: false, void: false, refund: true });
+  const refused = chargeAfterVoid(open, { outcome: 'failed', reason: 'CANNOT_BE_VOIDED' });
+  expect(refused).toMatchObject({ voidFailure: 'CANNOT_BE_VOIDED' });
+  expect(refused.voided).toBeUndefined();
 });
