@@ -2,7 +2,14 @@
 // issue, description }], links }. Operations throw PayPalApiError; the router serializes it.
 import { randomBytes } from 'node:crypto';
 
-export type PayPalApi = 'orders' | 'payments';
+export type PayPalApi = 'orders' | 'payments' | 'disputes';
+
+/** Where PayPal's error links point for each API (disputes are v1, under another name). */
+const ERROR_DOCS: Record<PayPalApi, string> = {
+  orders: 'https://developer.paypal.com/docs/api/orders/v2/',
+  payments: 'https://developer.paypal.com/docs/api/payments/v2/',
+  disputes: 'https://developer.paypal.com/docs/api/customer-disputes/v1/',
+};
 
 export interface ErrorDetail {
   field?: string;
@@ -26,7 +33,7 @@ export class PayPalApiError extends Error {
   toBody(): Record<string, unknown> {
     const issue = this.details[0]?.issue;
     const links = this.api && issue
-      ? [{ href: `https://developer.paypal.com/docs/api/${this.api}/v2/#error-${issue}`, rel: 'information_link', method: 'GET' }]
+      ? [{ href: `${ERROR_DOCS[this.api]}#error-${issue}`, rel: 'information_link', method: 'GET' }]
       : [{ href: 'https://developer.paypal.com/api/rest/responses/#link-errors', rel: 'information_link', method: 'GET' }];
     return { name: this.errorName, message: this.message, debug_id: newDebugId(), details: this.details, links };
   }

@@ -10,6 +10,23 @@ import type { AuthorizationRecord, CaptureRecord, OrderRecord, PayPalStore, Purc
 import type { WebhookEvent } from './webhook-event';
 import { webhookEvent } from './webhook-event';
 
+/** What Payments v2 must know of a capture's disputes (DisputeStore answers it). */
+export interface CaptureDisputeLedger {
+  hasOpenDispute(captureId: string): boolean;
+  /** What PayPal took back from the capture for disputes resolved in the buyer's favour. */
+  reversedMinor(captureId: string): bigint;
+}
+
+/**
+ * What is left to refund on a capture: its amount less every refund not FAILED (PENDING ones
+ * hold theirs) and less what disputes took back.
+ */
+export function refundableMinor(store: PayPalStore, capture: CaptureRecord, disputes?: CaptureDisputeLedger): bigint {
+  const refunded = store.refundsOfCapture(capture.id).filter((r) => r.status !== 'FAILED').reduce((total, r) => total + toMinor(r.amount), 0n);
+  const left = toMinor(capture.amount) - refunded - (disputes?.reversedMinor(capture.id) ?? 0n);
+  return left > 0n ? left : 0n;
+}
+
 export interface OperationResult {
   status: number;
   /** Undefined for 204 No Content. */
@@ -47,6 +64,7 @@ export class PayPalOperations {
     /** How long a `vault-capture-pending[-denied]` capture stays PENDING. */
     private readonly pendingCaptureMs = 3_000,
     private readonly times: AuthorizationTimes = DEFAULT_AUTHORIZATION_TIMES,
+    private readonly disputes?: CaptureDisputeLedger,
   ) {}
 
   createOrder(body: unknown, representation: boolean): OperationResult {
@@ -296,9 +314,8 @@ export class PayPalOperations {
     }
   }
 
-  /** What is left to refund on a capture: its amount less every refund not FAILED (PENDING ones hold theirs). */
   private refundableOf(capture: CaptureRecord): bigint {
-    return toMinor(capture.amount) - this.store.refundsOfCapture(capture.id).filter((r) => r.status !== 'FAILED').reduce((total, r) => total + toMinor(r.amount), 0n);
+    return refundableMinor(this.store, capture, this.disputes);
   }
 
   /** Settles the PENDING refunds that are due; a failed one gives its amount back to the capture. */
@@ -345,7 +362,12 @@ export class PayPalOperations {
     const req = isObject(body) ? body : {};
     const remaining = this.refundableOf(capture);
     const amount = req.amount === undefined ? { currency_code: capture.amount.currency_code, value: formatMinor(remaining, capture.amount.currency_code) } : this.requestAmount(req.amount, capture.amount, 'payments');
-    if (toMinor(amount) > remaining) {
+    // A partial refund would pay the buyer twice once PayPal settles the case: PayPal refuses it.
+    if (req.amount !== undefined && toMinor(amount) < remaining && this.disputes?.hasOpenDispute(capture.id)) {
+      throw unprocessable('CAPTURE_DISPUTED_PARTIAL_REFUND_NOT_ALLOWED', 'Partial refunds cannot be offered at this time because there is an open case on this transaction. Visit the PayPal Resolution Center to review this case.', 'payments');
+    }
+    // remaining is 0 when a dispute took everything back that refunds had not.
+    if (remaining === 0n || toMinor(amount) > remaining) {
       throw unprocessable('REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.', 'payments', { field: '/amount/value', value: amount.value, location: 'body' });
     }
     const time = this.iso();

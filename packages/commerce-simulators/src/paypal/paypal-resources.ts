@@ -1,10 +1,15 @@
 // The JSON representations PayPal returns for orders, authorizations, captures and refunds,
 // with their HATEOAS links pointing at the simulator (so a person can follow them locally).
-import type { AuthorizationRecord, CaptureRecord, OrderRecord, PayPalStore, RefundRecord } from './paypal-store';
+import type { AuthorizationRecord, CaptureRecord, OrderRecord, PayPalStore, RefundRecord, TrackerRecord } from './paypal-store';
 
 /** A sandbox merchant; PayPal names the payee in every purchase unit. */
 const PAYEE = { email_address: 'merchant@example.com', merchant_id: 'SIMMERCHANT01' };
+/** The same merchant as a dispute's `seller`. */
+export const SIM_MERCHANT = { ...PAYEE, name: 'Simulator Merchant' };
 export const SIM_PAYER = { payer_id: 'SIMPAYER0001', email_address: 'buyer@example.com', name: { given_name: 'Sim', surname: 'Buyer' } };
+
+/** Magic vault id: its payments are not covered by PayPal's Seller Protection. */
+export const NO_PROTECTION_VAULT = 'vault-no-protection';
 
 type Link = { href: string; rel: string; method: string };
 
@@ -22,13 +27,16 @@ export class PayPalResources {
     const payments = authorizations.length || captures.length
       ? { payments: { ...(authorizations.length ? { authorizations } : {}), ...(captures.length ? { captures } : {}) } }
       : {};
+    const trackers = this.store.trackersOf(o.id).map((t) => this.tracker(t));
+    // Trackers live on the shipping of the (only) purchase unit, as PayPal shows them.
+    const shipping = trackers.length ? { shipping: { trackers } } : {};
     const approved = o.payer_id !== undefined || o.vault_id !== undefined;
     return {
       id: o.id,
       intent: o.intent,
       status: o.status,
       ...(approved ? { payment_source: { paypal: this.wallet(o) } } : {}),
-      purchase_units: o.purchase_units.map((u, i) => ({ ...u, payee: PAYEE, ...(i === 0 ? payments : {}) })),
+      purchase_units: o.purchase_units.map((u, i) => ({ ...u, payee: PAYEE, ...(i === 0 ? { ...shipping, ...payments } : {}) })),
       ...(o.payer_id ? { payer: SIM_PAYER } : {}),
       create_time: o.create_time,
       update_time: o.update_time,
@@ -58,7 +66,7 @@ export class PayPalResources {
       amount: a.amount,
       ...(a.custom_id ? { custom_id: a.custom_id } : {}),
       ...(a.invoice_id ? { invoice_id: a.invoice_id } : {}),
-      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      seller_protection: this.sellerProtection(a.order_id),
       expiration_time: a.expiration_time,
       ...(standalone ? { supplementary_data: { related_ids: { order_id: a.order_id } } } : {}),
       create_time: a.create_time,
@@ -80,7 +88,7 @@ export class PayPalResources {
       final_capture: c.final_capture,
       ...(c.custom_id ? { custom_id: c.custom_id } : {}),
       ...(c.invoice_id ? { invoice_id: c.invoice_id } : {}),
-      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      seller_protection: this.sellerProtection(c.order_id),
       ...(standalone ? { supplementary_data: { related_ids: related } } : {}),
       create_time: c.create_time,
       update_time: c.update_time,
@@ -98,6 +106,29 @@ export class PayPalResources {
       update_time: r.update_time,
       links: [link(`${this.apiBase}/v2/payments/refunds/${r.id}`, 'self', 'GET'), link(`${this.apiBase}/v2/payments/captures/${r.capture_id}`, 'up', 'GET')],
     };
+  }
+
+  /** OrderTrackerResponse: PayPal shows no carrier or number on it, only status and items. */
+  tracker(t: TrackerRecord): Record<string, unknown> {
+    const order = `${this.apiBase}/v2/checkout/orders/${t.order_id}`;
+    return {
+      id: t.id,
+      status: t.status,
+      ...(t.items.length ? { items: t.items } : {}),
+      create_time: t.create_time,
+      update_time: t.update_time,
+      links: [
+        link(`${order}/trackers/${encodeURIComponent(t.id)}`, 'update', 'PATCH'),
+        link(order, 'up', 'GET'),
+      ],
+    };
+  }
+
+  /** Seller Protection as PayPal reports it on authorizations and captures (SDK: SellerProtection). */
+  private sellerProtection(orderId: string): Record<string, unknown> {
+    return this.store.getOrder(orderId)?.vault_id === NO_PROTECTION_VAULT
+      ? { status: 'NOT_ELIGIBLE' }
+      : { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] };
   }
 
   private wallet(o: OrderRecord): Record<string, unknown> {

@@ -1,13 +1,21 @@
 // HTTP front of the PayPal simulator: routing, OAuth client credentials and bearer tokens,
 // PayPal-Request-Id idempotency, the magic vault ids that inject failures, the checkout page,
-// the webhook certificate, the controllable clock and read-only /dev/paypal inspection. The real
-// SDK talks to it.
+// the webhook certificate, the controllable clock, order tracking, the Disputes API and its
+// trigger control plane (dispute-routes.ts) and read-only /dev/paypal inspection. The real SDK
+// talks to it.
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'azure-standin/sqlite';
 import { approvalPage, notFoundPage } from './approval-page';
+import { DisputeOperations } from './dispute-operations';
+import type { Delivery } from './dispute-operations';
+import { DisputeResources } from './dispute-resources';
+import { DisputeRoutes } from './dispute-routes';
+import { DisputeStore } from './dispute-store';
+import { OrderTracking } from './order-tracking';
+import { headerString, readBody, sendError, sendHtml, sendJson, sendRaw } from './http-io';
 import { SimulatorClock } from './paypal-clock';
-import { authenticationFailure, internalServerError, INVALID_TOKEN_BODY, invalidRequest, newDebugId, notAuthorized, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';
+import { authenticationFailure, internalServerError, INVALID_TOKEN_BODY, invalidRequest, notAuthorized, PayPalApiError, serviceUnavailable, unprocessable } from './paypal-errors';
 import { DEFAULT_AUTHORIZATION_TIMES, PayPalOperations } from './paypal-operations';
 import type { OperationResult } from './paypal-operations';
 import { PayPalResources } from './paypal-resources';
@@ -47,7 +55,6 @@ const TOKEN_LIFETIME_S = 32_400;
 /** How long PayPal keeps PayPal-Request-Id keys (the SDK's docs): 6 hours for Orders v2, 45 days for Payments v2. */
 const ORDERS_IDEMPOTENCY_MS = 6 * 3600 * 1000;
 const PAYMENTS_IDEMPOTENCY_MS = 45 * 24 * 3600 * 1000;
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Magic vault ids (docs/paypal-simulator.md); the declining ones live in PayPalOperations. */
 const FLAKY_VAULT = 'vault-flaky';
@@ -76,7 +83,7 @@ function refundDeclines(vault: string | undefined): number {
   return m[1] === undefined ? Number.POSITIVE_INFINITY : Number(m[1]);
 }
 
-type Action = 'create' | 'authorize' | 'reauthorize' | 'capture' | 'void' | 'refund';
+type Action = 'create' | 'authorize' | 'reauthorize' | 'capture' | 'void' | 'refund' | 'track';
 
 /** The order a request touches, for the magic vault ids. */
 interface Subject {
@@ -89,7 +96,7 @@ const subjectOf = (order: OrderRecord | undefined): Subject => ({ vault: order?.
 interface Route {
   method: string;
   pattern: RegExp;
-  run: (ctx: ApiContext, id: string) => Promise<void>;
+  run: (ctx: ApiContext, id: string, second: string) => Promise<void>;
 }
 
 interface ApiContext {
@@ -106,6 +113,9 @@ export class PayPalSimulator {
   readonly name = 'PayPal REST API (Orders v2, Payments v2, webhooks)';
   private readonly store: PayPalStore;
   private readonly operations: PayPalOperations;
+  private readonly tracking: OrderTracking;
+  private readonly disputes: DisputeOperations;
+  private readonly disputeRoutes: DisputeRoutes;
   private readonly signer: WebhookSigner;
   private readonly dispatcher?: WebhookDispatcher;
   /** Transport time (tokens, webhook transmission, delays): the SDK's own clock never sees simulated time. */
@@ -127,7 +137,19 @@ export class PayPalSimulator {
       honorMs: o.honorSeconds === undefined ? DEFAULT_AUTHORIZATION_TIMES.honorMs : o.honorSeconds * 1000,
       validMs: o.authorizationValidSeconds === undefined ? DEFAULT_AUTHORIZATION_TIMES.validMs : o.authorizationValidSeconds * 1000,
     };
-    this.operations = new PayPalOperations(this.store, new PayPalResources(this.store, this.apiBase), this.clock.now, o.pendingCaptureMs, times);
+    const resources = new PayPalResources(this.store, this.apiBase);
+    const disputeStore = new DisputeStore(o.db);
+    this.operations = new PayPalOperations(this.store, resources, this.clock.now, o.pendingCaptureMs, times, disputeStore);
+    this.tracking = new OrderTracking(this.store, resources, () => new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    this.disputes = new DisputeOperations(disputeStore, this.store, new DisputeResources(this.store, this.apiBase), this.clock.now);
+    this.disputeRoutes = new DisputeRoutes({
+      operations: this.disputes,
+      authenticate: (req, res) => this.authenticate(req, res) !== undefined,
+      transaction: (work) => this.store.transaction(work),
+      settleDue: () => this.settleDue(),
+      deliver: (deliveries) => this.deliver(deliveries),
+      apiBase: this.apiBase,
+    });
     this.signer = new WebhookSigner(this.store, o.webhookId, `${this.apiBase}/certs`, this.realNow);
     if (o.webhookUrl) this.dispatcher = new WebhookDispatcher({ url: o.webhookUrl, signer: this.signer, delaysMs: o.webhookRetryDelaysMs, now: this.realNow });
     const ops = this.operations;
@@ -138,6 +160,12 @@ export class PayPalSimulator {
       { method: 'GET', pattern: /^\/v2\/checkout\/orders\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getOrder(id)) },
       { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/authorize$/, run: (c, id) => this.mutate(c, 'authorize', () => subjectOf(ops.orderOf('order', id)), () => ops.authorizeOrder(id)) },
       { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/capture$/, run: (c, id) => this.mutate(c, 'capture', () => subjectOf(ops.orderOf('order', id)), () => ops.captureOrder(id)) },
+      { method: 'POST', pattern: /^\/v2\/checkout\/orders\/([^/]+)\/track$/, run: (c, id) => this.mutate(c, 'track', () => subjectOf(ops.orderOf('order', id)), () => this.tracking.track(id, c.body)) },
+      {
+        method: 'PATCH',
+        pattern: /^\/v2\/checkout\/orders\/([^/]+)\/trackers\/([^/]+)$/,
+        run: (c, id, trackerId) => this.mutate(c, 'track', () => subjectOf(ops.orderOf('order', id)), () => this.tracking.patch(id, trackerId, c.body)),
+      },
       { method: 'GET', pattern: /^\/v2\/payments\/authorizations\/([^/]+)$/, run: (c, id) => this.read(c, () => ops.getAuthorization(id)) },
       {
         method: 'POST',
@@ -178,6 +206,8 @@ export class PayPalSimulator {
       else if (sub === '/clock') await this.clockControl(req, res);
       else if (sub === '/checkoutnow') await this.checkout(req, res, url);
       else if (sub.startsWith('/certs/')) this.certificate(req, res, sub.slice('/certs/'.length));
+      else if (DisputeRoutes.isControlPath(sub)) await this.disputeRoutes.control(req, res, sub);
+      else if (DisputeRoutes.isApiPath(sub)) await this.disputeRoutes.api(req, res, sub, url);
       else await this.api(req, res, sub);
     } catch (err) {
       if (!res.headersSent) sendError(res, err instanceof PayPalApiError ? err : internalServerError());
@@ -247,10 +277,8 @@ export class PayPalSimulator {
     if (candidates.length === 0) return sendError(res, new PayPalApiError(404, 'NOT_FOUND', 'The specified resource does not exist.'));
     const route = candidates.find((r) => r.method === req.method);
     if (!route) return sendError(res, new PayPalApiError(405, 'METHOD_NOT_SUPPORTED', 'The server does not implement the requested HTTP method.'));
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer) return sendError(res, authenticationFailure());
-    const clientId = this.bearerClient(bearer);
-    if (!clientId) return sendJson(res, 401, INVALID_TOKEN_BODY);
+    const clientId = this.authenticate(req, res);
+    if (!clientId) return;
     const raw = (await readBody(req)).toString('utf8');
     let body: unknown;
     if (raw.trim() !== '') {
@@ -262,8 +290,24 @@ export class PayPalSimulator {
     }
     const prefer = String(req.headers.prefer ?? '');
     const ctx: ApiContext = { req, res, clientId, endpoint: `${req.method} ${sub}`, body, representation: /return=representation/.test(prefer) };
-    const id = decodeURIComponent(route.pattern.exec(sub)?.[1] ?? '');
-    await route.run(ctx, id);
+    const match = route.pattern.exec(sub);
+    await route.run(ctx, decodeURIComponent(match?.[1] ?? ''), decodeURIComponent(match?.[2] ?? ''));
+  }
+
+  /** The caller's client id for a valid bearer token; otherwise PayPal's 401 is sent and undefined returned. */
+  private authenticate(req: http.IncomingMessage, res: http.ServerResponse): string | undefined {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer) {
+      sendError(res, authenticationFailure());
+      return undefined;
+    }
+    const clientId = this.bearerClient(bearer);
+    if (!clientId) sendJson(res, 401, INVALID_TOKEN_BODY);
+    return clientId;
+  }
+
+  private deliver(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) this.dispatcher?.send(d.event, d.afterMs);
   }
 
   private bearerClient(bearer: string): string | undefined {
@@ -271,13 +315,17 @@ export class PayPalSimulator {
     return token && token.expiresAt > this.realNow() ? token.clientId : undefined;
   }
 
-  /** Settles what is due by the business clock: PENDING captures and refunds, expired authorizations. */
+  /**
+   * Settles what is due by the business clock: PENDING captures and refunds, expired
+   * authorizations, disputes whose seller missed seller_response_due_date.
+   */
   private settleDue(): void {
-    const events = this.o.db.transaction(() => {
+    const { events, deliveries } = this.o.db.transaction(() => {
       this.operations.expireDueAuthorizations();
-      return [...this.operations.settleDueCaptures(), ...this.operations.settleDueRefunds()];
+      return { events: [...this.operations.settleDueCaptures(), ...this.operations.settleDueRefunds()], deliveries: this.disputes.expireDue() };
     })();
     for (const e of events) this.dispatcher?.send(e);
+    this.deliver(deliveries);
   }
 
   private async read(ctx: ApiContext, run: () => OperationResult): Promise<void> {
@@ -398,54 +446,28 @@ export class PayPalSimulator {
 
   // ---- /dev/paypal: read-only inspection for people and tests ----
 
+  /** The order with its payments, every tracker (carrier and number included) and its disputes. */
+  private inspectOrder(order: OrderRecord): Record<string, unknown> {
+    return { ...this.operations.inspect(order), trackers: this.store.trackersOf(order.id), disputes: this.disputes.inspectOrder(order.id) };
+  }
+
   private inspect(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'read-only' });
+    // Reads show what the business clock made due (an expired seller deadline, a settled capture).
+    this.settleDue();
     const byId = /^\/dev\/paypal\/orders\/([^/]+)$/.exec(url.pathname);
     if (byId) {
       const order = this.store.getOrder(decodeURIComponent(byId[1]));
-      return order ? sendJson(res, 200, this.operations.inspect(order)) : sendJson(res, 404, { error: 'no such PayPal order' });
+      return order ? sendJson(res, 200, this.inspectOrder(order)) : sendJson(res, 404, { error: 'no such PayPal order' });
     }
     if (url.pathname === '/dev/paypal/orders') {
       const reference = url.searchParams.get('reference');
       if (!reference) return sendJson(res, 400, { error: 'query parameter "reference" is required' });
-      return sendJson(res, 200, { orders: this.store.findOrdersByReference(reference).map((o) => this.operations.inspect(o)) });
+      return sendJson(res, 200, { orders: this.store.findOrdersByReference(reference).map((o) => this.inspectOrder(o)) });
     }
+    if (url.pathname === '/dev/paypal/disputes') return sendJson(res, 200, { disputes: this.disputes.inspectAll() });
     sendJson(res, 404, { error: 'not found' });
   }
-}
-
-function headerString(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v === undefined || v === '' ? undefined : v;
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new PayPalApiError(413, 'PAYLOAD_TOO_LARGE', 'The request payload is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function sendRaw(res: http.ServerResponse, status: number, body: string): void {
-  const headers: Record<string, string> = { 'paypal-debug-id': newDebugId() };
-  if (body !== '') headers['content-type'] = 'application/json';
-  res.writeHead(status, headers).end(body);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  sendRaw(res, status, body === undefined ? '' : JSON.stringify(body));
-}
-
-function sendError(res: http.ServerResponse, err: PayPalApiError): void {
-  sendJson(res, err.status, err.toBody());
-}
-
-function sendHtml(res: http.ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(html);
 }
 
 function redirectOrPage(res: http.ServerResponse, target: string | undefined, params: Record<string, string>, fallback: string): void {

@@ -76,6 +76,32 @@ export interface RefundRecord {
   update_time: string;
 }
 
+/** An item of a shipment, as Orders v2 tracking takes it (upc: {type UPC-A…, code}). */
+export interface TrackerItem {
+  name?: string;
+  quantity?: string;
+  sku?: string;
+  url?: string;
+  image_url?: string;
+  upc?: { type: string; code: string };
+}
+
+/** A shipment's tracking information on a capture of an order (POST /v2/checkout/orders/{id}/track). */
+export interface TrackerRecord {
+  /** `${capture_id}-${tracking_number}`, PayPal's form. */
+  id: string;
+  order_id: string;
+  capture_id: string;
+  status: 'SHIPPED' | 'CANCELLED';
+  tracking_number?: string;
+  carrier?: string;
+  carrier_name_other?: string;
+  notify_payer: boolean;
+  items: TrackerItem[];
+  create_time: string;
+  update_time: string;
+}
+
 export interface StoredApiResponse {
   status: number;
   body: string;
@@ -104,6 +130,8 @@ export class PayPalStore {
         client_id TEXT NOT NULL, endpoint TEXT NOT NULL, request_id TEXT NOT NULL,
         status INTEGER NOT NULL, body TEXT NOT NULL, stored_at INTEGER NOT NULL,
         PRIMARY KEY (client_id, endpoint, request_id));
+      CREATE TABLE IF NOT EXISTS pp_trackers (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, capture_id TEXT NOT NULL, data TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS pp_trackers_order ON pp_trackers (order_id);
       CREATE TABLE IF NOT EXISTS pp_attempts (key TEXT PRIMARY KEY, count INTEGER NOT NULL);
     `);
   }
@@ -205,6 +233,18 @@ export class PayPalStore {
 
   refundsOf(orderId: string): RefundRecord[] {
     return parseAll(this.db.prepare('SELECT data FROM pp_refunds WHERE order_id = ? ORDER BY rowid').all(orderId));
+  }
+
+  saveTracker(t: TrackerRecord): void {
+    this.db.prepare('INSERT OR REPLACE INTO pp_trackers (id, order_id, capture_id, data) VALUES (?, ?, ?, ?)').run(t.id, t.order_id, t.capture_id, JSON.stringify(t));
+  }
+
+  getTracker(id: string): TrackerRecord | undefined {
+    return parse(this.db.prepare('SELECT data FROM pp_trackers WHERE id = ?').get(id));
+  }
+
+  trackersOf(orderId: string): TrackerRecord[] {
+    return parseAll(this.db.prepare('SELECT data FROM pp_trackers WHERE order_id = ? ORDER BY rowid').all(orderId));
   }
 
   /** The response stored for this request id, unless older than `notBefore` (PayPal keeps keys for hours, not forever). */

@@ -19,9 +19,10 @@ export class WebhookDispatcher {
 
   constructor(private readonly o: WebhookDispatcherOptions) {}
 
-  send(event: WebhookEvent): void {
+  /** `afterMs` holds the first attempt back (the dispute trigger's reorder knob uses it). */
+  send(event: WebhookEvent, afterMs = 0): void {
     // Serialized once: every attempt sends (and signs) the same bytes.
-    this.schedule(Buffer.from(JSON.stringify(event), 'utf8'), 0);
+    this.schedule(Buffer.from(JSON.stringify(event), 'utf8'), 0, afterMs);
   }
 
   close(): void {
@@ -31,7 +32,7 @@ export class WebhookDispatcher {
     for (const c of this.inFlight) c.abort();
   }
 
-  private schedule(body: Buffer, attempt: number): void {
+  private schedule(body: Buffer, attempt: number, extraMs = 0): void {
     const delays = this.o.delaysMs ?? [0, 500, 2_000, 8_000];
     if (this.closed || attempt >= delays.length) return;
     const timer = setTimeout(() => {
@@ -39,7 +40,7 @@ export class WebhookDispatcher {
       void this.deliver(body).then((ok) => {
         if (!ok) this.schedule(body, attempt + 1);
       });
-    }, delays[attempt]);
+    }, delays[attempt] + extraMs);
     timer.unref();
     this.timers.add(timer);
   }

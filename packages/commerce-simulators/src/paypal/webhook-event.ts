@@ -9,14 +9,18 @@ export type WebhookEventType =
   | 'PAYMENT.CAPTURE.DECLINED'
   | 'PAYMENT.CAPTURE.DENIED'
   | 'PAYMENT.CAPTURE.PENDING'
-  | 'PAYMENT.CAPTURE.REFUNDED';
+  | 'PAYMENT.CAPTURE.REFUNDED'
+  | 'CUSTOMER.DISPUTE.CREATED'
+  | 'CUSTOMER.DISPUTE.UPDATED'
+  | 'CUSTOMER.DISPUTE.RESOLVED';
 
 export interface WebhookEvent {
   id: string;
   event_version: '1.0';
   create_time: string;
-  resource_type: 'checkout-order' | 'authorization' | 'capture' | 'refund';
-  resource_version: '2.0';
+  resource_type: 'checkout-order' | 'authorization' | 'capture' | 'refund' | 'dispute';
+  /** 2.0 for the v2 payment resources; 1.0 for disputes (Disputes API v1). */
+  resource_version: '1.0' | '2.0';
   event_type: WebhookEventType;
   summary: string;
   resource: Record<string, unknown>;
@@ -34,7 +38,7 @@ export function webhookEvent(
     event_version: '1.0',
     create_time: createTime,
     resource_type: resourceType,
-    resource_version: '2.0',
+    resource_version: resourceType === 'dispute' ? '1.0' : '2.0',
     event_type: eventType,
     summary,
     resource,
