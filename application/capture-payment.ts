@@ -19,7 +19,7 @@ export interface CaptureInput {
 }
 
 export type CaptureResult =
-  | { ok: true; captureId: string; pending?: string; reauthorization?: AuthorizationGrant }
+  | { ok: true; captureId: string; pending?: string; reauthorization?: AuthorizationGrant; capturedAt?: string; sellerProtection?: { status: string; disputeCategories: string[] } }
   | { ok: false; outcome: 'declined' | 'expired'; reason: string }
   | { ok: false; outcome: 'failure'; failure: Extract<PaymentFailure, { kind: 'unavailable' | 'unauthorized' }> };
 

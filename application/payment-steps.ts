@@ -59,6 +59,7 @@ export function createPayPalOrder(payments: PaymentGateway, order: Order, return
     returnUrl,
     cancelUrl: `${returnUrl}&cancelled=true`,
     requestId: `${order.id}:create`,
+    shipTo: order.shippingAddress,
   });
 }
 

@@ -4,7 +4,7 @@
 // is safe to repeat with the same order id, which is what makes a retried request (after a crash
 // or a lost response) converge on one order and one saga.
 import { createOrder } from '../domain/order';
-import type { Customer, Order, ShippingAddress } from '../domain/order';
+import type { CheckoutContext, Customer, Order, ShippingAddress } from '../domain/order';
 import { priceCart } from '../domain/pricing';
 import type { PricingProblem, PricingRules, Product, ShippingMethod } from '../domain/pricing';
 import type { OrderStore, OrderWorkflow, Versioned } from './ports';
@@ -16,6 +16,8 @@ export interface PlaceOrderInput {
   shippingMethod: ShippingMethod;
   discountCode?: string;
   payment: { method: 'paypal'; vaultId?: string };
+  /** How the buyer checked out (address, browser, policies accepted); stamped with the order's time. */
+  checkout?: Omit<CheckoutContext, 'at'>;
 }
 
 export interface PlaceOrderDeps {
@@ -38,7 +40,7 @@ export async function placeOrder(deps: PlaceOrderDeps, orderId: string, input: P
     deps.rules,
   );
   if (!priced.ok) return { ok: false, problems: priced.problems };
-  const order = createOrder({ id: orderId, customer: input.customer, shippingAddress: input.shippingAddress, quote: priced.quote, payment: input.payment, at });
+  const order = createOrder({ id: orderId, customer: input.customer, shippingAddress: input.shippingAddress, quote: priced.quote, payment: input.payment, at, ...(input.checkout ? { checkout: { ...input.checkout, at } } : {}) });
   await deps.workflow.start(order, retry);
   const stored = await deps.orders.create(order);
   if (stored !== 'exists') return { ok: true, order: stored };

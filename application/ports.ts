@@ -2,9 +2,11 @@
 // implement them in memory.
 import type { Money } from '../domain/money';
 import type { Invoice } from '../domain/invoice';
-import type { Order } from '../domain/order';
+import type { Order, ShippingAddress } from '../domain/order';
 import type { OrderStageEvent } from '../domain/order-events';
 import type { OrderStatus } from '../domain/order-status';
+import type { LedgerEntry } from '../domain/evidence-ledger';
+import type { Dispute } from '../domain/dispute';
 
 export interface Versioned<T> {
   value: T;
@@ -39,6 +41,8 @@ export interface OrderStore {
   get(id: string, customerId: string): Promise<Versioned<Order> | undefined>;
   /** Lookup by id alone, across customers (admin). */
   find(id: string): Promise<Versioned<Order> | undefined>;
+  /** The order whose PayPal capture this is (a dispute names only the capture). */
+  findByCapture(captureId: string): Promise<Versioned<Order> | undefined>;
   /** Replaces only if the stored version is still `etag`. */
   replace(order: Order, etag: string): Promise<Versioned<Order> | 'precondition-failed' | 'not-found'>;
   list(query: OrderQuery): Promise<OrderPage>;
@@ -118,16 +122,39 @@ export interface AuthorizationGrant {
   expiresAt?: string;
 }
 
+/** The facts PayPal states about the payer and the transaction's shipping address when authorizing. */
+export interface PayerFacts {
+  payer?: { id?: string; email?: string };
+  payPalShippingAddress?: ShippingAddress;
+}
+
+/** Tracking for a PayPal order's capture (Orders v2 /track). */
+export interface TrackingRequest {
+  providerOrderId: string;
+  captureId: string;
+  trackingNumber: string;
+  /** Our carrier's name as the shipment records it (e.g. "DHL Express"); the adapter maps it to PayPal's code. */
+  carrier: string;
+  notifyPayer: boolean;
+  items: { sku: string; name: string; quantity: number }[];
+}
+
+export interface PayPalTracker {
+  id: string;
+  status: 'SHIPPED' | 'CANCELLED';
+}
+
 export interface PaymentGateway {
   /**
    * Creates the PayPal order (intent AUTHORIZE) for the order total. With a vault id PayPal needs
-   * no buyer; otherwise the result carries the approve link the buyer must visit.
+   * no buyer; otherwise the result carries the approve link the buyer must visit. `shipTo` fixes
+   * the shipping address PayPal shows on the transaction.
    */
-  createOrder(req: { orderId: string; amount: Money; vaultId?: string; returnUrl: string; cancelUrl: string; requestId: string }): Promise<
+  createOrder(req: { orderId: string; amount: Money; vaultId?: string; returnUrl: string; cancelUrl: string; requestId: string; shipTo?: ShippingAddress }): Promise<
     { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | { ok: false; failure: PaymentFailure }
   >;
   /** Authorizes an approved (or vaulted) PayPal order. */
-  authorize(providerOrderId: string, requestId: string): Promise<({ ok: true } & AuthorizationGrant) | { ok: false; failure: PaymentFailure }>;
+  authorize(providerOrderId: string, requestId: string): Promise<({ ok: true } & AuthorizationGrant & PayerFacts) | { ok: false; failure: PaymentFailure }>;
   /**
    * A new authorization for the same amount once the honour period of `authorizationId` is over
    * (PayPal allows it once, until the original expires). 'expired': too late; 'not-allowed': too
@@ -138,7 +165,9 @@ export interface PaymentGateway {
    * `pending`: PayPal took the capture but holds the money (its reason, e.g. PENDING_REVIEW); nothing may ship yet.
    * 'expired': the authorization can no longer be captured (AUTHORIZATION_EXPIRED).
    */
-  capture(authorizationId: string, requestId: string): Promise<{ ok: true; captureId: string; pending?: string } | { ok: false; failure: PaymentFailure | { kind: 'expired'; reason: string } }>;
+  capture(authorizationId: string, requestId: string): Promise<
+    { ok: true; captureId: string; pending?: string; capturedAt?: string; sellerProtection?: { status: string; disputeCategories: string[] } } | { ok: false; failure: PaymentFailure | { kind: 'expired'; reason: string } }
+  >;
   /** Where a capture stands now: the way to learn how a pending one settled. */
   captureStatus(captureId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'denied'; reason?: string } | { ok: false; failure: PaymentFailure }>;
   /**
@@ -150,6 +179,10 @@ export interface PaymentGateway {
   findCapture(providerOrderId: string): Promise<{ ok: true; capture?: { captureId: string; amount: Money } } | { ok: false; failure: PaymentFailure }>;
   /** 'fully-refunded': PayPal has nothing left to refund on this capture. `pending`: PayPal accepted the refund but has not paid it out yet (its reason). */
   refund(captureId: string, amount: Money, requestId: string): Promise<{ ok: true; refundId: string; pending?: string } | { ok: false; failure: PaymentFailure | { kind: 'fully-refunded'; reason: string } }>;
+  /** Adds tracking to the PayPal order (idempotent: the tracker already there for this capture and number is answered). */
+  addTracking(req: TrackingRequest): Promise<{ ok: true; tracker: PayPalTracker } | { ok: false; failure: PaymentFailure }>;
+  /** Marks a tracker CANCELLED (the shipment was stopped). */
+  cancelTracking(providerOrderId: string, trackerId: string): Promise<{ ok: true } | { ok: false; failure: PaymentFailure }>;
   /** Where a refund stands now: the way to learn how a pending one ended. */
   refundStatus(refundId: string): Promise<{ ok: true; status: 'completed' | 'pending' | 'failed'; reason?: string } | { ok: false; failure: PaymentFailure }>;
 }
@@ -221,4 +254,29 @@ export interface DocumentStore {
 export interface StageEventPublisher {
   /** At-least-once; the topic drops duplicates by messageId `<orderId>:<stage>`. */
   publish(event: OrderStageEvent): Promise<void>;
+}
+
+/** The order's append-only evidence ledger (emails sent, carrier scans), oldest first. */
+export interface EvidenceLedger {
+  /** Records the entry unless it is there already (same fact, same id). */
+  record(entry: LedgerEntry): Promise<void>;
+  entries(orderId: string): Promise<LedgerEntry[]>;
+}
+
+export interface DisputeQuery {
+  status?: string;
+  reason?: string;
+  orderId?: string;
+  limit: number;
+  /** Continue after this dispute (keyset pagination, most recently updated first). */
+  after?: { updatedAt: string; id: string };
+}
+
+/** The shop's record of each PayPal dispute (Cosmos container `disputes`, id = PayPal's dispute id). */
+export interface DisputeStore {
+  get(id: string): Promise<Versioned<Dispute> | undefined>;
+  /** 'exists' when another writer created it first. */
+  create(dispute: Dispute): Promise<Versioned<Dispute> | 'exists'>;
+  replace(dispute: Dispute, etag: string): Promise<Versioned<Dispute> | 'precondition-failed'>;
+  list(query: DisputeQuery): Promise<{ items: Dispute[]; next?: { updatedAt: string; id: string } }>;
 }

@@ -2,6 +2,7 @@
 // planned from the invoice and recorded on the order (optimistic concurrency, so two requests
 // cannot both take the same units); the refund saga then moves the money and issues the credit
 // note. Repeating a request (the same refund id) only makes sure its saga runs.
+import { disputeOpen, underDispute } from '../domain/order';
 import type { Order } from '../domain/order';
 import type { OrderStatus } from '../domain/order-status';
 import { planRefund, refundableStatuses } from '../domain/refund';
@@ -14,6 +15,8 @@ export type RequestRefundResult =
   | { kind: 'not-found' }
   | { kind: 'not-refundable'; status: OrderStatus; detail: string }
   | { kind: 'invalid'; problems: RefundProblem[] }
+  /** A PayPal dispute on the capture is open: PayPal's decision may refund the buyer, so a refund now could pay twice. */
+  | { kind: 'disputed'; disputeIds: string[] }
   /** Others kept changing the order (refunds being recorded, the refund sagas): nothing recorded; try again shortly. */
   | { kind: 'busy' };
 
@@ -38,6 +41,7 @@ export async function requestRefund(
       return { kind: 'not-refundable', status: order.status, detail: `The order is ${order.status}. Refunds are for shipped or delivered orders; cancel an order that has not shipped.` };
     }
     if (!order.charge?.captureId) return { kind: 'not-refundable', status: order.status, detail: 'Nothing was captured for this order.' };
+    if (underDispute(order)) return { kind: 'disputed', disputeIds: (order.disputes ?? []).filter(disputeOpen).map((d) => d.disputeId) };
     const plan = planRefund(order, req.request);
     if (!plan.ok) return { kind: 'invalid', problems: plan.problems };
     const restock = req.request.items.filter((i) => i.restock).map((i) => ({ sku: i.sku, quantity: i.quantity }));

@@ -2,18 +2,31 @@
 // charge reads after each answer, and what compensation still has to undo. The orchestrator only
 // sequences them (and unit tests pin them without a runtime).
 import type { Charge } from '../domain/order';
-import type { AuthorizationGrant } from './ports';
+import type { AuthorizationGrant, PayerFacts } from './ports';
 
-/** The charge once PayPal authorized it (with PayPal's dates, when it gave them). */
-export function chargeAuthorized(charge: Charge, grant: AuthorizationGrant): Charge {
-  return { ...charge, authorizationId: grant.authorizationId, ...(grant.createdAt ? { authorizedAt: grant.createdAt } : {}), ...(grant.expiresAt ? { authorizationExpiresAt: grant.expiresAt } : {}) };
+/** The charge once PayPal authorized it (with PayPal's dates, payer and shipping address, when it gave them). */
+export function chargeAuthorized(charge: Charge, grant: AuthorizationGrant & PayerFacts): Charge {
+  return {
+    ...charge,
+    authorizationId: grant.authorizationId,
+    ...(grant.createdAt ? { authorizedAt: grant.createdAt } : {}),
+    ...(grant.expiresAt ? { authorizationExpiresAt: grant.expiresAt } : {}),
+    ...(grant.payer ? { payer: grant.payer } : {}),
+    ...(grant.payPalShippingAddress ? { payPalShippingAddress: grant.payPalShippingAddress } : {}),
+  };
 }
 
 /** The charge once PayPal took the capture: of the reauthorization if one was made, pending while PayPal holds the money. */
-export function chargeCaptured(charge: Charge, capture: { captureId: string; pending?: string; reauthorization?: AuthorizationGrant }, at: string): Charge {
+export function chargeCaptured(
+  charge: Charge,
+  capture: { captureId: string; pending?: string; reauthorization?: AuthorizationGrant; capturedAt?: string; sellerProtection?: Charge['sellerProtection'] },
+  at: string,
+): Charge {
   const re = capture.reauthorization;
   return {
     ...charge,
+    capturedAt: capture.capturedAt ?? at,
+    ...(capture.sellerProtection ? { sellerProtection: capture.sellerProtection } : {}),
     ...(re ? { reauthorizationId: re.authorizationId, ...(re.createdAt ? { authorizedAt: re.createdAt } : {}), ...(re.expiresAt ? { authorizationExpiresAt: re.expiresAt } : {}) } : {}),
     captureId: capture.captureId,
     ...(capture.pending ? { capturePending: { reason: capture.pending, since: at } } : {}),

@@ -1,7 +1,7 @@
 // The saga's activities as plain functions over the ports: each is idempotent, so Durable
 // Functions may run it again after a crash or a retry without a second effect.
 import { applyEvent } from '../domain/order';
-import type { Order } from '../domain/order';
+import type { Order, Shipment } from '../domain/order';
 import { canTransition } from '../domain/order-status';
 import type { OrderEvent, OrderStatus } from '../domain/order-status';
 import type { EmailStage, OrderStageEvent } from '../domain/order-events';
@@ -96,7 +96,7 @@ export type StageResult = { ok: true } | { ok: false; status: OrderStatus };
  */
 export async function recordStage(
   deps: { orders: OrderStore; publisher: StageEventPublisher },
-  a: { orderId: string; customerId: string; events: readonly OrderEvent[]; at: string; patch?: OrderPatch; email?: { stage: EmailStage; reason?: string } },
+  a: { orderId: string; customerId: string; events: readonly OrderEvent[]; at: string; patch?: OrderPatch; shipmentFacts?: Partial<Shipment>; email?: { stage: EmailStage; reason?: string } },
 ): Promise<StageResult> {
   let refusedBy: OrderStatus | undefined;
   const order = await updateOrder(deps.orders, a, (o) => {
@@ -111,7 +111,8 @@ export async function recordStage(
       }
       next = applyEvent(next, event, a.at);
     }
-    return { ...next, ...a.patch };
+    const patched = { ...next, ...a.patch };
+    return a.shipmentFacts && patched.shipment ? { ...patched, shipment: { ...patched.shipment, ...a.shipmentFacts } } : patched;
   });
   if (refusedBy) return { ok: false, status: refusedBy };
   if (a.email) await deps.publisher.publish(stageEvent(order, a.email.stage, a.at, { reason: a.email.reason }));
@@ -132,6 +133,11 @@ export async function openOrder(deps: { orders: OrderStore; publisher: StageEven
 /** Records facts without a status change (e.g. the refund on a cancelled order). */
 export function patchOrder(orders: OrderStore, a: { orderId: string; customerId: string; patch: OrderPatch; at: string }): Promise<Order> {
   return updateOrder(orders, a, (o) => ({ ...o, ...a.patch, updatedAt: a.at }));
+}
+
+/** Adds facts to the order's shipment as it is stored now (the carrier's or PayPal's answers about it). */
+export function updateShipment(orders: OrderStore, a: { orderId: string; customerId: string; at: string }, facts: Partial<Shipment>): Promise<Order> {
+  return updateOrder(orders, a, (o) => (o.shipment ? { ...o, shipment: { ...o.shipment, ...facts }, updatedAt: a.at } : undefined));
 }
 
 /** A refund recorded on the order, or an error: the refund saga is only started for recorded ones. */

@@ -28,6 +28,8 @@ param carrierAccountNumber string
 param carrierApiKey string
 param carrierApiBaseUrl string = 'https://express.api.dhl.com/mydhlapi'
 
+@description('Who receives the dispute alerts (opened, review, deadline, resolved); empty: the seller\'s billing address.')
+param merchantAlertEmail string = ''
 param paymentApprovalTimeoutSeconds int = 1800
 param apiRateLimitPerSecond int = 20
 param maximumInstanceCount int = 100
@@ -145,6 +147,8 @@ module app 'modules/functionapp.bicep' = {
       CARRIER_WEBHOOK_TOLERANCE_SECONDS: '300'
       ACS_EMAIL_ENDPOINT: communication.outputs.endpoint
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
+      MERCHANT_ALERT_EMAIL: merchantAlertEmail
+      DISPUTE_RESYNC_SECONDS: '21600'
       INVOICES_STORAGE_ACCOUNT_URL: storage.outputs.blobEndpoint
       ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     }

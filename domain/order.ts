@@ -84,6 +84,12 @@ export interface Charge {
   refunded?: Money;
   /** While a refund is owed (status refund-pending): the last failed attempt. */
   refundFailure?: RefundFailure;
+  /** PayPal's payer, and the shipping address PayPal shows on the transaction (Seller Protection's address). */
+  payer?: { id?: string; email?: string };
+  payPalShippingAddress?: ShippingAddress;
+  capturedAt?: string;
+  /** PayPal's Seller Protection of the capture, as PayPal stated it when capturing. */
+  sellerProtection?: { status: string; disputeCategories: string[] };
 }
 
 export interface RefundFailure {
@@ -100,6 +106,35 @@ export interface Shipment {
   trackingNumber: string;
   trackingUrl: string;
   shippedAt: string;
+  /** When the carrier scanned it delivered. */
+  deliveredAt?: string;
+  /** The tracker on the PayPal order (Seller Protection and "item not received" claims rest on it). */
+  payPalTracker?: { id: string; status: 'SHIPPED' | 'CANCELLED'; carrier: string; at: string };
+  /** PayPal did not take the tracking number (after the retries): an operator adds it by hand. */
+  payPalTrackerFailure?: string;
+}
+
+/** How the buyer checked out: what a dispute answer cites to show who ordered and on which terms. */
+export interface CheckoutContext {
+  ip?: string;
+  userAgent?: string;
+  /** The policies in force at checkout (terms, returns, shipping), by name and version. */
+  policies: { name: string; version: string; url?: string }[];
+  /** The client stated that the buyer accepted them (the version it showed). */
+  termsAccepted: boolean;
+  at: string;
+}
+
+/** A PayPal dispute on one of the order's captures, as last read from PayPal. */
+export interface OrderDispute {
+  disputeId: string;
+  reason: string;
+  stage: string;
+  status: string;
+  amount: Money;
+  dueAt?: string;
+  outcome?: string;
+  updatedAt: string;
 }
 
 export interface Order {
@@ -121,6 +156,9 @@ export interface Order {
   cancellationReason?: string;
   /** Refunds after shipment (returns), each with its own credit note. */
   refunds?: Refund[];
+  checkout?: CheckoutContext;
+  /** PayPal disputes on this order's capture; an open one blocks manual refunds (a lost claim would pay twice). */
+  disputes?: OrderDispute[];
 }
 
 export interface NewOrder {
@@ -130,6 +168,7 @@ export interface NewOrder {
   quote: Quote;
   payment: { method: 'paypal'; vaultId?: string };
   at: string;
+  checkout?: CheckoutContext;
 }
 
 export function createOrder(o: NewOrder): Order {
@@ -139,6 +178,7 @@ export function createOrder(o: NewOrder): Order {
     shippingAddress: o.shippingAddress,
     quote: o.quote,
     payment: o.payment,
+    ...(o.checkout ? { checkout: o.checkout } : {}),
     status: 'received',
     timeline: [{ status: 'received', at: o.at, event: 'order-received' }],
     createdAt: o.at,
@@ -147,6 +187,12 @@ export function createOrder(o: NewOrder): Order {
 }
 
 /** Returns the order after `event`; throws IllegalTransitionError if the status does not allow it. */
+/** A dispute PayPal has not settled yet. */
+export const disputeOpen = (d: Pick<OrderDispute, 'status'>): boolean => d.status !== 'RESOLVED';
+
+/** Whether the order's capture is under an open dispute: refunds wait for PayPal's decision. */
+export const underDispute = (o: Pick<Order, 'disputes'>): boolean => (o.disputes ?? []).some(disputeOpen);
+
 export function applyEvent(order: Order, event: OrderEvent, at: string, key?: string): Order {
   const status = transition(order.status, event);
   return { ...order, status, timeline: [...order.timeline, { status, at, event, ...(key ? { key } : {}) }], updatedAt: at };

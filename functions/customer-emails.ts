@@ -11,6 +11,7 @@ import type { OrderStageEvent } from '../domain/order-events';
 import { renderStageEmail } from '../adapters/email/stage-email';
 import { orderEventsTopic } from '../adapters/servicebus/stage-event-publisher';
 import { getSagaServices } from './wiring/saga-services';
+import { getServices } from './wiring/services';
 import { orderLog } from '../adapters/telemetry/order-telemetry';
 
 const money = z.strictObject({ amount: z.number().int(), currency: z.string().length(3) });
@@ -48,6 +49,9 @@ app.serviceBusTopic('sendStageEmail', {
     const rendered = renderStageEmail(event, { orderUrl: `${s.publicBaseUrl}/api/v1/orders/${event.orderId}` });
     const result = await s.email.send({ operationId: stageEventId(event), to: { address: event.customer.email, displayName: event.customer.name }, ...rendered });
     if (result.ok) {
+      // The ledger is what a dispute answer cites; should this write fail, the redelivery finds the
+      // email sent (same operation id) and records it then.
+      await getServices().ledger.record({ kind: 'email-sent', orderId: event.orderId, at: new Date().toISOString(), stage: event.stage, subject: rendered.subject, to: event.customer.email, messageId: result.messageId, ...(event.refundId ? { refundId: event.refundId } : {}) });
       orderLog.info(`email ${event.stage} sent`, { orderId: event.orderId, stage: event.stage, messageId: result.messageId, deliveryCount: context.triggerMetadata?.deliveryCount as number | undefined });
       return;
     }

@@ -2,6 +2,9 @@
 import './telemetry';
 import './catalog';
 import './customer-emails';
+import './dispute-activities';
+import './dispute-saga';
+import './disputes';
 import './health';
 import './invoices';
 import './openapi';

@@ -21,6 +21,9 @@ import { DurableOrderWorkflow } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
 import { orderForCaller } from './wiring/order-access';
 import { settings } from './wiring/settings';
+import { clientAddress } from './http/public-guard';
+import { storePolicies, termsVersion } from '../adapters/catalog/store-config';
+import type { CheckoutContext } from '../domain/order';
 
 const newOrderId = (): string => `ord_${randomBytes(12).toString('base64url')}`;
 
@@ -37,6 +40,13 @@ const emailProblem = (req: HttpRequest, problem: Extract<CustomerEmail, { ok: fa
       return problemResponse(req, { status: 400, type: 'validation-failed', title: 'The request is not valid', detail: 'Ordering on behalf of a customer needs the customer\'s email.', errors: [{ pointer: '/customer/email', detail: 'required when ordering on behalf of a customer' }] });
   }
 };
+
+/** Who checked out, from where, on which terms: the evidence a dispute answer cites. */
+function checkoutContext(req: HttpRequest, termsAccepted: boolean): Omit<CheckoutContext, 'at'> {
+  const ip = clientAddress(req);
+  const userAgent = req.headers.get('user-agent')?.slice(0, 512);
+  return { ...(ip !== 'unknown' ? { ip } : {}), ...(userAgent ? { userAgent } : {}), policies: storePolicies.map((p) => ({ ...p })), termsAccepted };
+}
 
 df.app.client.http('createOrder', {
   route: 'v1/orders',
@@ -56,6 +66,10 @@ df.app.client.http('createOrder', {
     }
     const email = customerEmail({ email: principal.email, onBehalf: body.value.customer.id !== principal.customerId }, body.value.customer.email);
     if (!email.ok) return emailProblem(req, email.problem);
+    const { acceptedTerms, ...orderRequest } = body.value;
+    if (acceptedTerms !== undefined && acceptedTerms !== termsVersion) {
+      return problemResponse(req, { status: 422, type: 'terms-outdated', title: 'Not the current terms', detail: `The buyer accepted terms version ${acceptedTerms}; the store's terms are version ${termsVersion}. Show the current terms and ask again.`, errors: [{ pointer: '/acceptedTerms', detail: `current version is ${termsVersion}` }] });
+    }
 
     const services = getServices();
     const candidate = newOrderId();
@@ -67,7 +81,7 @@ df.app.client.http('createOrder', {
     const result = await placeOrder(
       { orders: services.orders, workflow: new DurableOrderWorkflow(client, settings().PAYMENT_APPROVAL_TIMEOUT_SECONDS), catalog: services.catalog, rules: services.pricingRules },
       claim.resourceId,
-      { ...body.value, customer: { ...body.value.customer, email: email.email } },
+      { ...orderRequest, customer: { ...orderRequest.customer, email: email.email }, checkout: checkoutContext(req, acceptedTerms !== undefined) },
       new Date().toISOString(),
       claim.resourceId !== candidate,
     );

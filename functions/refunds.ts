@@ -60,6 +60,9 @@ df.app.client.http('createRefund', {
       await services.idempotency.release(claim.token);
       if (result.kind === 'not-found') return notFound;
       if (result.kind === 'invalid') return problemResponse(req, refundInvalid(result.problems));
+      if (result.kind === 'disputed') {
+        return problemResponse(req, { status: 409, type: 'order-disputed', title: 'The payment is disputed', detail: `PayPal dispute ${result.disputeIds.join(', ')} is open on this order's capture: a refund now and a claim PayPal decides for the buyer would pay twice. Accept the claim (POST /api/v1/disputes/{id}/accept) or wait for PayPal's decision.` });
+      }
       if (result.kind === 'busy') {
         return problemResponse(req, { status: 409, type: 'refund-in-progress', title: 'Another refund is being recorded', detail: 'The order changed under this request several times; nothing was recorded. Send the same request again.' }, { 'retry-after': '1' });
       }

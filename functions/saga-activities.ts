@@ -6,6 +6,7 @@
 import { capturePayment } from '../application/capture-payment';
 import { createPayPalOrder, startPayment, takePayment } from '../application/payment-steps';
 import { bookShipment, shipOrder } from '../application/ship-order';
+import { shareTracking } from '../application/share-tracking';
 import { advanceOrder, ensureOrder, issueDocument, knownOrder, mustLoad, openOrder, patchOrder, publishStage, recordRefundOutcome, recordRefundPaid, recordStage, refundOf } from '../application/saga-steps';
 import type { PaymentFailure } from '../application/ports';
 import type { Order } from '../domain/order';
@@ -80,6 +81,7 @@ registerActivity(a.bookShipment, async (input) => {
 });
 
 registerActivity(a.recordStage, (input) => recordStage(stageDeps(), input));
+registerActivity(a.shareTracking, (input) => shareTracking({ orders: getServices().orders, payments: getSagaServices().payments }, input));
 
 // ---- single calls ----
 

@@ -16,6 +16,7 @@ import { maxWebhookBytes, parseJson, readBody } from './http/read-body';
 import { validationProblem } from './http/read-json';
 import { captureSettledEvent, deliveredEvent, paymentApprovedEvent, raiseUnlessFinished } from './wiring/durable-workflow';
 import { getServices } from './wiring/services';
+import { startOrNotify } from './wiring/dispute-workflow';
 import { carrierWebhookSecrets, settings } from './wiring/settings';
 
 /** How a pending capture settles; the same events for captures that never were pending are ignored. */
@@ -29,6 +30,8 @@ const payPalEventSchema = z.object({
   resource: z.object({
     id: z.string().max(128).optional(),
     custom_id: ourOrderId.optional(),
+    // Disputes carry no resource id, only dispute_id.
+    dispute_id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
     purchase_units: z.array(z.object({ reference_id: ourOrderId.optional() })).optional(),
   }).passthrough(),
 });
@@ -61,7 +64,19 @@ df.app.client.http('paypalWebhook', {
     const orderId = e.resource.purchase_units?.[0]?.reference_id ?? e.resource.custom_id;
     context.log(`PayPal webhook ${e.event_type} ${e.id} for ${orderId ?? 'an unknown order'}`);
     let raise: (() => Promise<void>) | undefined;
-    if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) {
+    // A transmission is used once; a dispute event once per event id, since PayPal's redeliveries
+    // of one event come as new transmissions and duplicates must not wake the dispute twice.
+    let claimKey: { scope: string; key: string; fingerprint: string } = { scope: 'webhook:paypal', key: verdict.transmissionId, fingerprint: createHash('sha256').update(raw.bytes).digest('base64url') };
+    if (e.event_type.startsWith('CUSTOMER.DISPUTE.')) {
+      const disputeId = e.resource.dispute_id;
+      if (!disputeId) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a PayPal dispute event', detail: 'A CUSTOMER.DISPUTE event carries resource.dispute_id.', errors: [{ pointer: '/resource/dispute_id', detail: 'required' }] });
+      const event = { id: e.id, type: e.event_type };
+      const s2 = settings();
+      raise = async () => {
+        await startOrNotify(client, { disputeId, event, retryDelaySeconds: s2.SAGA_RETRY_DELAY_SECONDS, resyncSeconds: s2.DISPUTE_RESYNC_SECONDS }, { event });
+      };
+      claimKey = { scope: 'webhook:paypal-event', key: e.id, fingerprint: e.id };
+    } else if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) {
       raise = () => raiseUnlessFinished(client, orderId, paymentApprovedEvent, { providerOrderId: e.resource.id, via: 'webhook' });
     } else if (captureSettled.has(e.event_type) && orderId) {
       // Only a saga waiting on a pending capture (cancelled meanwhile or not) listens; it then
@@ -74,7 +89,7 @@ df.app.client.http('paypalWebhook', {
     // A transmission is used once: a replay inside the time window, or a body re-made to match
     // the signed CRC-32, finds its transmission id taken.
     const idempotency = getServices().idempotency;
-    const claim = await idempotency.claim('webhook:paypal', verdict.transmissionId, createHash('sha256').update(raw.bytes).digest('base64url'), e.id);
+    const claim = await idempotency.claim(claimKey.scope, claimKey.key, claimKey.fingerprint, e.id);
     if (claim.kind === 'replay') return { status: 200 };
     if (claim.kind === 'in-progress') return problemResponse(req, { status: 409, type: 'webhook-in-progress', title: 'This delivery is being processed' }, { 'retry-after': String(claim.retryAfterSeconds) });
     if (claim.kind === 'mismatch') return problemResponse(req, { status: 400, type: 'webhook-replayed', title: 'Transmission id already used for another body' });
@@ -143,6 +158,7 @@ df.app.client.http('carrierWebhook', {
     if (!parsed.success) return problemResponse(req, { ...validationProblem(parsed.error, 'request body'), title: 'Not a tracking event of ours' });
     const e = parsed.data;
     context.log(`tracking ${e.shipmentTrackingNumber} ${e.event.typeCode} for ${e.reference}`);
+    await getServices().ledger.record({ kind: 'carrier-scan', orderId: e.reference, at: new Date(e.event.timestamp).toISOString(), trackingNumber: e.shipmentTrackingNumber, code: e.event.typeCode, description: e.event.description, status: e.status });
     if (e.event.typeCode === 'OK') await raiseUnlessFinished(client, e.reference, deliveredEvent, { trackingNumber: e.shipmentTrackingNumber, at: e.event.timestamp });
     return { status: 200 };
   }),

@@ -62,6 +62,7 @@ const config: StandinConfig = {
       apiSecret: process.env.CARRIER_API_SECRET!,
       webhookUrl: `${baseUrl}/api/v1/webhooks/carrier`,
       webhookSecret: process.env.CARRIER_WEBHOOK_SECRET!,
+      pickedUpAfterMs: number('SIM_CARRIER_PICKUP_MS', 0),
       transitAfterMs: number('SIM_CARRIER_TRANSIT_MS', 5_000),
       deliveredAfterMs: number('SIM_CARRIER_DELIVERED_MS', 20_000),
     }));
@@ -70,6 +71,8 @@ const config: StandinConfig = {
     const acs = ctx.acsEmail({ senderDomains: [local.senderDomain] });
     setDefault('ACS_EMAIL_CONNECTION_STRING', acs.connectionString);
     setDefault('EMAIL_SENDER_ADDRESS', `DoNotReply@${local.senderDomain}`);
+    // Dispute alerts land in the local mailbox like the customers' emails.
+    setDefault('MERCHANT_ALERT_EMAIL', `merchant@${local.senderDomain}`);
 
     if (!process.env.INVOICES_STORAGE_CONNECTION && !process.env.INVOICES_STORAGE_ACCOUNT_URL) {
       setDefault('INVOICES_STORAGE_CONNECTION', (await ctx.storage()).connectionString);

@@ -26,6 +26,10 @@ export class RecentOrderVersions implements OrderStore {
     return this.remember(v);
   }
 
+  async findByCapture(captureId: string): Promise<Versioned<Order> | undefined> {
+    return this.remember(await this.store.findByCapture(captureId));
+  }
+
   async find(id: string): Promise<Versioned<Order> | undefined> {
     return this.remember(await this.store.find(id));
   }

@@ -46,3 +46,15 @@ export const seller = {
   email: 'billing@orders.example.com',
   address: { line1: 'Friedrichstraße 68', city: 'Berlin', postalCode: '10117', country: 'DE', phone: '+49 30 1234567' },
 };
+
+/**
+ * The policies a buyer accepts at checkout, by version: each order records the ones in force, and
+ * a dispute answer cites them. A new text gets a new version; clients send the terms version they
+ * showed (`acceptedTerms`).
+ */
+export const storePolicies = [
+  { name: 'terms', version: '2026-01-01', url: 'https://shop.example.com/policies/terms' },
+  { name: 'returns', version: '2026-01-01', url: 'https://shop.example.com/policies/returns' },
+  { name: 'shipping', version: '2026-01-01', url: 'https://shop.example.com/policies/shipping' },
+] as const;
+export const termsVersion = storePolicies[0].version;

@@ -19,7 +19,7 @@ export function createCosmosClient(s: CosmosSettings): CosmosClient {
 }
 
 /** Container names the code uses; a test checks them against bicep/cosmos-containers.json. */
-export const containerNames = { orders: 'orders', idempotency: 'idempotency', invoices: 'invoices' } as const;
+export const containerNames = { orders: 'orders', idempotency: 'idempotency', invoices: 'invoices', ledger: 'ledger', disputes: 'disputes' } as const;
 
 /** Cosmos answers errors with `code` set to the HTTP status. */
 export function cosmosStatus(err: unknown): number | undefined {

@@ -55,6 +55,14 @@ export class CosmosOrderStore implements OrderStore {
     return resources[0] ? fromDocument(resources[0]) : undefined;
   }
 
+  async findByCapture(captureId: string): Promise<Versioned<Order> | undefined> {
+    // Cross-partition, for disputes (rare): PayPal names the capture, not our order.
+    const { resources } = await this.container.items
+      .query<OrderDocument>({ query: 'SELECT * FROM c WHERE c.charge.captureId = @captureId', parameters: [{ name: '@captureId', value: captureId }] })
+      .fetchAll();
+    return resources[0] ? fromDocument(resources[0]) : undefined;
+  }
+
   async replace(order: Order, etag: string): Promise<Versioned<Order> | 'precondition-failed' | 'not-found'> {
     try {
       const { resource } = await this.container

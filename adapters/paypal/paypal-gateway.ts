@@ -12,8 +12,9 @@ import {
   PaymentsController,
   RefundStatus,
 } from '@paypal/paypal-server-sdk';
-import type { LinkDescription, PaymentAuthorization } from '@paypal/paypal-server-sdk';
-import type { AuthorizationGrant, PaymentFailure, PaymentGateway } from '../../application/ports';
+import type { LinkDescription, Order as PayPalOrder, PaymentAuthorization, ShipmentCarrier } from '@paypal/paypal-server-sdk';
+import type { AuthorizationGrant, PaymentFailure, PaymentGateway, PayPalTracker, TrackingRequest } from '../../application/ports';
+import type { ShippingAddress } from '../../domain/order';
 import type { Money } from '../../domain/money';
 import { redirectingAxiosAdapter } from './base-url-redirect';
 import { payPalIssue, toPaymentFailure } from './paypal-failure';
@@ -54,7 +55,7 @@ export class PayPalGateway implements PaymentGateway {
 
   constructor(private readonly config: PayPalGatewayConfig) {}
 
-  async createOrder(req: { orderId: string; amount: Money; vaultId?: string; returnUrl: string; cancelUrl: string; requestId: string }): Promise<
+  async createOrder(req: Parameters<PaymentGateway['createOrder']>[0]): Promise<
     { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | Failed
   > {
     const amount = toPayPalAmount(req.amount);
@@ -66,11 +67,18 @@ export class PayPalGateway implements PaymentGateway {
           // Our order id in reference_id and custom_id lets support find the PayPal order and
           // survives into captures and webhooks. No invoice_id: PayPal blocks duplicate invoice
           // ids, which would decline a legitimate second attempt for the same order.
-          purchaseUnits: [{ referenceId: req.orderId, customId: req.orderId, amount: { currencyCode: amount.currency_code, value: amount.value } }],
+          // The address we ship to is the one PayPal shows on the transaction: Seller Protection
+          // covers only deliveries to that address, so the buyer cannot change it at PayPal.
+          purchaseUnits: [{
+            referenceId: req.orderId,
+            customId: req.orderId,
+            amount: { currencyCode: amount.currency_code, value: amount.value },
+            ...(req.shipTo ? { shipping: { name: { fullName: req.shipTo.name }, address: toPayPalAddress(req.shipTo) } } : {}),
+          }],
           paymentSource: {
             paypal: req.vaultId
               ? { vaultId: req.vaultId }
-              : { experienceContext: { returnUrl: req.returnUrl, cancelUrl: req.cancelUrl } },
+              : { experienceContext: { returnUrl: req.returnUrl, cancelUrl: req.cancelUrl, ...(req.shipTo ? { shippingPreference: 'SET_PROVIDED_ADDRESS' as never } : {}) } },
           },
         },
       });
@@ -87,7 +95,7 @@ export class PayPalGateway implements PaymentGateway {
       const authorization = result.purchaseUnits?.[0]?.payments?.authorizations?.[0];
       if (!authorization?.id) throw new Error(`PayPal authorized order ${providerOrderId} without an authorization`);
       if (authorization.status === AuthorizationStatus.Denied) return declined(`authorization ${authorization.id} DENIED`);
-      return { ok: true as const, ...grantOf(authorization, authorization.id) };
+      return { ok: true as const, ...grantOf(authorization, authorization.id), ...payerOf(result) };
     });
   }
 
@@ -120,8 +128,12 @@ export class PayPalGateway implements PaymentGateway {
       if (result.status === CaptureStatus.Declined || result.status === CaptureStatus.Failed) {
         return declined(`capture ${result.id} ${result.status}`);
       }
-      if (result.status === CaptureStatus.Pending) return { ok: true as const, captureId: result.id, pending: result.statusDetails?.reason ?? 'PENDING' };
-      return { ok: true as const, captureId: result.id };
+      const facts = {
+        ...(result.createTime ? { capturedAt: result.createTime } : {}),
+        ...(result.sellerProtection?.status ? { sellerProtection: { status: result.sellerProtection.status, disputeCategories: [...(result.sellerProtection.disputeCategories ?? [])] } } : {}),
+      };
+      if (result.status === CaptureStatus.Pending) return { ok: true as const, captureId: result.id, pending: result.statusDetails?.reason ?? 'PENDING', ...facts };
+      return { ok: true as const, captureId: result.id, ...facts };
     }, (err) => (payPalIssue(err) === 'AUTHORIZATION_EXPIRED' ? { ok: false as const, failure: { kind: 'expired' as const, reason: `authorization ${authorizationId} has expired` } } : undefined));
   }
 
@@ -197,6 +209,40 @@ export class PayPalGateway implements PaymentGateway {
     });
   }
 
+  async addTracking(req: TrackingRequest): ReturnType<PaymentGateway['addTracking']> {
+    // PayPal's tracking call takes no PayPal-Request-Id: a repeat is recognised by the tracker
+    // already on the order (same capture and tracking number), before and after a refusal.
+    const existing = await this.call(async ({ orders }) => ({ ok: true as const, tracker: trackerOn((await orders.getOrder({ id: req.providerOrderId })).result, req) }));
+    if (!existing.ok) return existing;
+    if (existing.tracker) return { ok: true, tracker: existing.tracker };
+    const created = await this.call(async ({ orders }) => {
+      const { result } = await orders.createOrderTracking({
+        id: req.providerOrderId,
+        body: {
+          captureId: req.captureId,
+          trackingNumber: req.trackingNumber,
+          ...payPalCarrier(req.carrier),
+          notifyPayer: req.notifyPayer,
+          items: req.items.map((i) => ({ name: i.name.slice(0, 127), quantity: String(i.quantity), sku: i.sku.slice(0, 127) })),
+        },
+      });
+      const tracker = trackerOn(result, req);
+      if (!tracker) throw new Error(`PayPal took tracking ${req.trackingNumber} for order ${req.providerOrderId} but shows no tracker for it`);
+      return { ok: true as const, tracker };
+    });
+    if (created.ok) return created;
+    // Refused as a duplicate, or the answer lost: the tracker may be there by now.
+    const again = await this.call(async ({ orders }) => ({ ok: true as const, tracker: trackerOn((await orders.getOrder({ id: req.providerOrderId })).result, req) }));
+    return again.ok && again.tracker ? { ok: true, tracker: again.tracker } : created;
+  }
+
+  async cancelTracking(providerOrderId: string, trackerId: string): ReturnType<PaymentGateway['cancelTracking']> {
+    return this.call(async ({ orders }) => {
+      await orders.updateOrderTracking({ id: providerOrderId, trackerId, body: [{ op: 'replace' as never, path: '/status', value: 'CANCELLED' }] });
+      return { ok: true as const };
+    });
+  }
+
   /** `known` turns an error PayPal answers with into a specific result before the generic mapping. */
   private async call<T, K = never>(work: (sdk: Sdk) => Promise<T>, known?: (err: unknown) => K | undefined): Promise<T | K | Failed> {
     try {
@@ -235,6 +281,38 @@ export class PayPalGateway implements PaymentGateway {
 /** PayPal's dates of an authorization, when it gives them. */
 function grantOf(a: Pick<PaymentAuthorization, 'createTime' | 'expirationTime'>, authorizationId: string): AuthorizationGrant {
   return { authorizationId, ...(a.createTime ? { createdAt: a.createTime } : {}), ...(a.expirationTime ? { expiresAt: a.expirationTime } : {}) };
+}
+
+/** PayPal's ShipmentCarrier code for our carrier; OTHER with the name for one PayPal does not list. */
+const payPalCarriers: Record<string, string> = { 'DHL Express': 'DHL', DHL: 'DHL', UPS: 'UPS', FedEx: 'FEDEX', USPS: 'USPS' };
+export function payPalCarrier(carrier: string): { carrier: ShipmentCarrier; carrierNameOther?: string } {
+  const code = payPalCarriers[carrier];
+  return code ? { carrier: code as ShipmentCarrier } : { carrier: 'OTHER' as ShipmentCarrier, carrierNameOther: carrier.slice(0, 64) };
+}
+
+function toPayPalAddress(a: ShippingAddress): { addressLine1: string; addressLine2?: string; adminArea2: string; adminArea1?: string; postalCode: string; countryCode: string } {
+  return { addressLine1: a.line1, ...(a.line2 ? { addressLine2: a.line2 } : {}), adminArea2: a.city, ...(a.state ? { adminArea1: a.state } : {}), postalCode: a.postalCode, countryCode: a.country };
+}
+
+/** The payer, and the shipping address PayPal shows on the transaction, when PayPal's answer has them. */
+function payerOf(o: PayPalOrder): { payer?: { id?: string; email?: string }; payPalShippingAddress?: ShippingAddress } {
+  const payer = o.payer ? { ...(o.payer.payerId ? { id: o.payer.payerId } : {}), ...(o.payer.emailAddress ? { email: o.payer.emailAddress } : {}) } : undefined;
+  const ship = o.purchaseUnits?.[0]?.shipping;
+  const a = ship?.address;
+  const address: ShippingAddress | undefined = a?.addressLine1 && a.adminArea2 && a.postalCode
+    ? { name: ship?.name?.fullName ?? '', line1: a.addressLine1, ...(a.addressLine2 ? { line2: a.addressLine2 } : {}), city: a.adminArea2, postalCode: a.postalCode, country: a.countryCode, ...(a.adminArea1 ? { state: a.adminArea1 } : {}) }
+    : undefined;
+  return { ...(payer && Object.keys(payer).length ? { payer } : {}), ...(address ? { payPalShippingAddress: address } : {}) };
+}
+
+/** The order's tracker for this capture and tracking number, if PayPal shows one. */
+function trackerOn(o: PayPalOrder, req: Pick<TrackingRequest, 'captureId' | 'trackingNumber'>): PayPalTracker | undefined {
+  const id = `${req.captureId}-${req.trackingNumber}`;
+  for (const unit of o.purchaseUnits ?? []) {
+    const t = (unit.shipping?.trackers ?? []).find((x) => x.id === id || x.id?.endsWith(`-${req.trackingNumber}`));
+    if (t?.id) return { id: t.id, status: t.status === 'CANCELLED' ? 'CANCELLED' : 'SHIPPED' };
+  }
+  return undefined;
 }
 
 function declined(reason: string): Failed {

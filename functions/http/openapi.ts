@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
 // responses (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 import { z } from 'zod';
-import { cancelRequestSchema, refundRequestSchema, refundSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
+import { acceptDisputeSchema, cancelRequestSchema, disputeListSchema, disputeSchema, listDisputesQuerySchema, refundRequestSchema, refundSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   // The document's dialect is already JSON Schema 2020-12; a per-schema $schema is redundant.
@@ -21,13 +21,14 @@ const authProblems = {
   '500': problem('Unexpected server error (…/internal-error); quote requestId'),
 };
 const orderId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ord_[A-Za-z0-9_-]{16}$' } };
+const disputeId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, description: 'PayPal\'s dispute id, e.g. PP-D-12345678' };
 const bodyProblems = {
   '400': problem('Malformed JSON or a request that does not match the schema (…/malformed-json, …/validation-failed)'),
   '413': problem('Body larger than 64 KiB (…/payload-too-large)'),
   '415': problem('Body is not application/json (…/unsupported-media-type)'),
 };
-const listParameters = () => {
-  const shape = schema(listOrdersQuerySchema, 'input') as { properties: Record<string, Record<string, unknown>> };
+const listParameters = (query: z.ZodType = listOrdersQuerySchema) => {
+  const shape = schema(query, 'input') as { properties: Record<string, Record<string, unknown>> };
   return Object.entries(shape.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s, ...(s.description ? { description: s.description } : {}) }));
 };
 
@@ -138,7 +139,7 @@ export function openApiDocument(): Record<string, unknown> {
             ...bodyProblems,
             '403': problem('Not an admin (…/forbidden)'),
             '404': problem('No such order (…/order-not-found)'),
-            '409': problem('The order has not shipped, or nothing was captured (…/order-not-refundable); or the same Idempotency-Key is in progress (…/idempotency-key-in-use)'),
+            '409': problem('The order has not shipped, or nothing was captured (…/order-not-refundable); a PayPal dispute on the payment is open (…/order-disputed); or the same Idempotency-Key is in progress (…/idempotency-key-in-use)'),
             '422': problem('Unknown or twice-listed SKU, more units than were ordered and not yet refunded, the shipping fee twice, nothing to refund (…/refund-invalid, with errors[]); or the Idempotency-Key was used with another body (…/idempotency-key-reused)'),
             ...authProblems,
           },
@@ -162,6 +163,83 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/disputes': {
+        get: {
+          operationId: 'listDisputes',
+          summary: 'PayPal disputes on our captures, most recently updated first',
+          description: 'Role Orders.Admin. Each dispute PayPal opens (its CUSTOMER.DISPUTE webhooks) is matched to its order by the capture and answered by its own orchestration: proof of fulfilment (item not received, delivered or in transit), proof of refund (credit not processed, refunded), claim accepted (not shipped), or an evidence pack left for review (other reasons). Pages are keyset-based: follow nextCursor.',
+          security: [{ bearer: [] }],
+          parameters: listParameters(listDisputesQuerySchema),
+          responses: {
+            '200': json('One page of disputes', 'DisputeList'),
+            '400': problem('Invalid query parameters (…/validation-failed) or cursor (…/invalid-cursor)'),
+            '403': problem('Not an admin (…/forbidden)'),
+            ...authProblems,
+          },
+        },
+      },
+      '/v1/disputes/{id}': {
+        get: {
+          operationId: 'getDispute',
+          summary: 'One dispute: PayPal\'s state, the decision, the evidence pack, the submission or acceptance, the outcome',
+          security: [{ bearer: [] }],
+          parameters: [disputeId],
+          responses: { '200': json('The dispute', 'Dispute'), '403': problem('Not an admin (…/forbidden)'), '404': problem('No such dispute (…/dispute-not-found)'), ...authProblems },
+        },
+      },
+      '/v1/disputes/{id}/evidence-pack': {
+        get: {
+          operationId: 'getDisputeEvidencePack',
+          summary: 'The evidence pack (PDF) built for the dispute',
+          description: 'Cover with the rebuttal, timeline, invoice, payment record, fulfilment proof with the delivery address against PayPal\'s, communications log, policies and checkout record, refunds. The same document PayPal receives.',
+          security: [{ bearer: [] }],
+          parameters: [disputeId],
+          responses: {
+            '200': { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+            '403': problem('Not an admin (…/forbidden)'),
+            '404': problem('No such dispute (…/dispute-not-found), or no pack yet (…/evidence-pack-not-ready)'),
+            ...authProblems,
+          },
+        },
+      },
+      '/v1/disputes/{id}/submit': {
+        post: {
+          operationId: 'submitDispute',
+          summary: 'Submit the evidence pack to PayPal now',
+          description: 'Role Orders.Admin. Builds the pack if needed and submits it with the evidence PayPal expects for the reason; idempotent: a dispute already submitted answers 200 unchanged, and evidence PayPal already holds is recorded, not sent again.',
+          security: [{ bearer: [] }],
+          parameters: [disputeId],
+          responses: {
+            '200': json('The dispute, submitted', 'Dispute'),
+            '403': problem('Not an admin (…/forbidden)'),
+            '404': problem('No such dispute (…/dispute-not-found)'),
+            '409': problem('Accepted, resolved, not matched to an order, or PayPal takes no evidence in its current state (…/dispute-not-actionable)'),
+            '422': problem('PayPal refused the evidence (…/dispute-action-refused), e.g. MISSING_TRACKING_INFO'),
+            '502': problem('PayPal did not answer; nothing changed (…/provider-unavailable)', { 'Retry-After': header('seconds') }),
+            ...authProblems,
+          },
+        },
+      },
+      '/v1/disputes/{id}/accept': {
+        post: {
+          operationId: 'acceptDispute',
+          summary: 'Accept the claim: PayPal refunds the buyer from the seller\'s balance',
+          description: 'Role Orders.Admin. Idempotent: an accepted dispute answers 200 unchanged. The order records the refund and gets a credit note once PayPal settles.',
+          security: [{ bearer: [] }],
+          parameters: [disputeId],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/AcceptDispute' } } } },
+          responses: {
+            '200': json('The dispute, accepted', 'Dispute'),
+            ...bodyProblems,
+            '403': problem('Not an admin (…/forbidden)'),
+            '404': problem('No such dispute (…/dispute-not-found)'),
+            '409': problem('Evidence was submitted, or PayPal offers no acceptance now (…/dispute-not-actionable)'),
+            '422': problem('PayPal refused the acceptance (…/dispute-action-refused)'),
+            '502': problem('PayPal did not answer; nothing changed (…/provider-unavailable)', { 'Retry-After': header('seconds') }),
+            ...authProblems,
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -177,6 +255,9 @@ export function openApiDocument(): Record<string, unknown> {
         ProductList: schema(productListSchema),
         QuoteRequest: schema(quoteRequestSchema, 'input'),
         Quote: schema(quoteSchema),
+        Dispute: schema(disputeSchema),
+        DisputeList: schema(disputeListSchema),
+        AcceptDispute: schema(acceptDisputeSchema, 'input'),
         Problem: schema(problemSchema),
       },
     },

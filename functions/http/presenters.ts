@@ -65,11 +65,22 @@ export function presentOrder(o: Order): z.infer<typeof orderSchema> {
       refunded: o.charge?.refunded ? minor(o.charge.refunded) : null,
       voided: o.charge?.voided === true,
       voidFailure: o.charge?.voidFailure ?? null,
+      sellerProtection: o.charge?.sellerProtection ? { status: o.charge.sellerProtection.status, disputeCategories: [...o.charge.sellerProtection.disputeCategories] } : null,
       refundFailure: o.charge?.refundFailure && !o.charge.refunded ? { ...o.charge.refundFailure } : null,
     },
     invoice: o.invoice ? { number: o.invoice.number, issuedAt: o.invoice.issuedAt } : null,
     creditNote: o.creditNote ? { number: o.creditNote.number, issuedAt: o.creditNote.issuedAt } : null,
-    shipment: o.shipment ? { ...o.shipment } : null,
+    shipment: o.shipment
+      ? {
+          carrier: o.shipment.carrier,
+          trackingNumber: o.shipment.trackingNumber,
+          trackingUrl: o.shipment.trackingUrl,
+          shippedAt: o.shipment.shippedAt,
+          deliveredAt: o.shipment.deliveredAt ?? null,
+          paypalTracker: o.shipment.payPalTracker ? { id: o.shipment.payPalTracker.id, status: o.shipment.payPalTracker.status } : null,
+        }
+      : null,
+    disputes: (o.disputes ?? []).map((d) => ({ disputeId: d.disputeId, reason: d.reason, stage: d.stage, status: d.status, amount: minor(d.amount), currency: d.amount.currency, dueAt: d.dueAt ?? null, outcome: d.outcome ?? null, updatedAt: d.updatedAt })),
     cancellationReason: o.cancellationReason ?? null,
     refunds: (o.refunds ?? []).map(presentRefund),
     timeline: o.timeline.map((t) => ({ status: t.status, event: t.event, at: t.at })),

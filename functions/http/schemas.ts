@@ -84,6 +84,7 @@ export const orderRequestSchema = z.strictObject({
   shippingMethod: quoteRequestSchema.shape.shippingMethod,
   discountCode: quoteRequestSchema.shape.discountCode,
   payment: z.strictObject({ method: z.literal('paypal'), vaultId: z.string().min(1).max(128).optional() }),
+  acceptedTerms: z.string().min(1).max(64).optional().describe('the version of the store terms the buyer accepted at checkout (GET /v1/catalog shows the current one); recorded on the order as evidence for disputes'),
 });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 
@@ -128,6 +129,10 @@ export const orderSchema = z.strictObject({
     refunded: amount.nullable(),
     voided: z.boolean().describe('PayPal confirmed that the authorization was released (nothing captured)'),
     voidFailure: z.string().nullable().describe('why the authorization could not be voided; it then stays open until it expires'),
+    sellerProtection: z
+      .strictObject({ status: z.string().describe('ELIGIBLE, PARTIALLY_ELIGIBLE or NOT_ELIGIBLE'), disputeCategories: z.array(z.string()) })
+      .nullable()
+      .describe("PayPal's Seller Protection of the capture, as PayPal stated it when capturing"),
     refundFailure: z
       .strictObject({
         reason: z.string(),
@@ -140,7 +145,19 @@ export const orderSchema = z.strictObject({
   }),
   invoice: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable(),
   creditNote: z.strictObject({ number: z.string(), issuedAt: timestamp }).nullable().describe('the credit note that reverses the whole invoice (cancelled, failed or refunded orders); refunds after shipment have their own'),
-  shipment: z.strictObject({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string(), shippedAt: timestamp }).nullable(),
+  shipment: z
+    .strictObject({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      trackingUrl: z.string(),
+      shippedAt: timestamp,
+      deliveredAt: timestamp.nullable(),
+      paypalTracker: z.strictObject({ id: z.string(), status: z.enum(['SHIPPED', 'CANCELLED']) }).nullable().describe('the tracker on the PayPal order: what Seller Protection and "item not received" claims rest on'),
+    })
+    .nullable(),
+  disputes: z
+    .array(z.strictObject({ disputeId: z.string(), reason: z.string(), stage: z.string(), status: z.string(), amount, currency: z.string().length(3), dueAt: timestamp.nullable(), outcome: z.string().nullable(), updatedAt: timestamp }))
+    .describe('PayPal disputes on the payment; while one is open, refunds wait for PayPal\'s decision'),
   cancellationReason: z.string().nullable(),
   refunds: z.array(refundSchema).describe('refunds after shipment (returns), oldest first'),
   timeline: z.array(z.strictObject({ status: statusSchema, event: z.string(), at: timestamp })),
@@ -181,4 +198,50 @@ export const refundRequestSchema = z.strictObject({
 
 export const cancelRequestSchema = z.strictObject({
   reason: z.string().trim().min(1).max(500).optional(),
+});
+
+// ---- disputes (admin) ----
+
+export const disputeSchema = z.strictObject({
+  id: z.string().describe("PayPal's dispute id"),
+  orderId: z.string().nullable().describe('null while no order matches the disputed capture (pending correlation)'),
+  captureIds: z.array(z.string()),
+  reason: z.string().describe("PayPal's reason, e.g. MERCHANDISE_OR_SERVICE_NOT_RECEIVED"),
+  stage: z.string().describe('INQUIRY, CHARGEBACK, PRE_ARBITRATION or ARBITRATION'),
+  status: z.string().describe('OPEN, WAITING_FOR_SELLER_RESPONSE, WAITING_FOR_BUYER_RESPONSE, UNDER_REVIEW, RESOLVED'),
+  channel: z.string(),
+  amount,
+  currency: z.string().length(3),
+  dueAt: timestamp.nullable().describe("PayPal's seller_response_due_date"),
+  allowedActions: z.array(z.string()).describe('what PayPal accepts now (its HATEOAS links)'),
+  decision: z.strictObject({ action: z.enum(['prove-fulfilment', 'prove-refund', 'accept-claim', 'review']), why: z.string(), at: timestamp }).nullable(),
+  evidencePack: z.strictObject({ sha256: z.string(), bytes: z.number().int(), pages: z.number().int(), builtAt: timestamp, missing: z.array(z.string()) }).nullable(),
+  submission: z.strictObject({ at: timestamp, by: z.string(), evidenceTypes: z.array(z.string()), document: z.string() }).nullable(),
+  accepted: z.strictObject({ at: timestamp, by: z.string(), note: z.string() }).nullable(),
+  outcome: z.strictObject({ code: z.string(), at: timestamp, amountRefunded: amount.nullable() }).nullable(),
+  creditNote: z.string().nullable(),
+  alerts: z.array(z.strictObject({ kind: z.string(), at: timestamp })),
+  events: z.array(z.strictObject({ id: z.string(), type: z.string(), at: timestamp })).describe('PayPal webhook events received, by id'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  receivedAt: timestamp,
+  links: z.strictObject({ self: z.string(), order: z.string().nullable(), evidencePack: z.string().nullable() }),
+});
+
+export const disputeListSchema = z.strictObject({
+  items: z.array(disputeSchema),
+  nextCursor: z.string().nullable(),
+  links: z.strictObject({ self: z.string(), next: z.string().nullable() }),
+});
+
+export const listDisputesQuerySchema = z.strictObject({
+  status: z.enum(['OPEN', 'WAITING_FOR_BUYER_RESPONSE', 'WAITING_FOR_SELLER_RESPONSE', 'UNDER_REVIEW', 'RESOLVED', 'OTHER']).optional(),
+  reason: z.string().regex(/^[A-Z_]{1,64}$/).optional(),
+  orderId: orderIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export const acceptDisputeSchema = z.strictObject({
+  note: z.string().trim().min(1).max(2000).describe('what PayPal shows the buyer'),
 });

@@ -6,7 +6,8 @@ import type { OrderEvent, OrderStatus } from '../../domain/order-status';
 import type { EmailStage } from '../../domain/order-events';
 import type { Charge, Order, Shipment } from '../../domain/order';
 import type { AdvanceResult, OrderPatch, StageResult } from '../../application/saga-steps';
-import type { CarrierFailureKind } from '../../application/ports';
+import type { CarrierFailureKind, PayerFacts } from '../../application/ports';
+import type { TrackingShared } from '../../application/share-tracking';
 import type { RecoveryTimes } from '../wiring/durable-workflow';
 import { activity } from './activity-contract';
 
@@ -36,7 +37,7 @@ export interface Report {
 }
 
 export type Created = { ok: true; providerOrderId: string; needsApproval: boolean; approveUrl?: string } | { ok: false; reason: string } | PayPalTrouble;
-export type Authorized = { ok: true; authorizationId: string; createdAt?: string; expiresAt?: string } | { ok: false; reason: string } | PayPalTrouble;
+export type Authorized = ({ ok: true; authorizationId: string; createdAt?: string; expiresAt?: string } & PayerFacts) | { ok: false; reason: string } | PayPalTrouble;
 export type Captured =
   | { ok: true; captureId: string; pending?: string; reauthorization?: { authorizationId: string; createdAt?: string; expiresAt?: string } }
   | { ok: false; reason: string; expired?: boolean }
@@ -72,7 +73,9 @@ export const orderActivities = {
   startPayment: activity<Ids & Report & { at: string; invoiceEmailed?: boolean }, PaymentStart>('startPayment'),
   takePayment: activity<Ids & Report & { charge: Charge; at: string }, CaptureTaken>('takePayment'),
   bookShipment: activity<Ids & Report & { at: string }, Booked>('bookShipment'),
-  recordStage: activity<Ids & { events: OrderEvent[]; at: string; patch?: OrderPatch; email?: { stage: EmailStage; reason?: string } }, StageResult>('recordStage'),
+  recordStage: activity<Ids & { events: OrderEvent[]; at: string; patch?: OrderPatch; shipmentFacts?: Partial<Shipment>; email?: { stage: EmailStage; reason?: string } }, StageResult>('recordStage'),
+  /** Saga 6.0: the tracking number to the PayPal order's capture. */
+  shareTracking: activity<Ids & { at: string }, TrackingShared>('shareTracking'),
 
   // ---- single calls ----
   loadOrder: activity<Ids & { order?: Order }, SagaOrder>('loadOrder'),

@@ -18,6 +18,7 @@ import type { OrderPatch, StageResult } from '../../application/saga-steps';
 import { defaultRecoveryTimes, deliveredEvent, paymentApprovedEvent, retryNowEvent } from '../wiring/durable-workflow';
 import type { SagaInput } from '../wiring/durable-workflow';
 import { failureText, nextRecoveryDelay } from '../wiring/activity-retry';
+import { sagaHas } from '../wiring/saga-versions';
 import { eventWaits, firstOf } from '../wiring/event-waits';
 import type { EventWaits } from '../wiring/event-waits';
 import { call, callOnce } from './activity-contract';
@@ -77,6 +78,7 @@ export function* orderSagaV5(context: OrchestrationContext): Generator<Task, Sag
     }
     yield* capturePayment();
     yield* shipOrder();
+    yield* shareTracking();
   } catch (err) {
     if (err instanceof SagaStop) return yield* end(err);
     throw err;
@@ -261,13 +263,30 @@ export function* orderSagaV5(context: OrchestrationContext): Generator<Task, Sag
     });
   }
 
+  /**
+   * Tracking to PayPal (sagas from 6.0): Seller Protection and "item not received" claims rest on
+   * it. Nothing to compensate, and never a reason to stop the order: a failure is logged and the
+   * order records it, for an operator to add the tracking by hand.
+   */
+  function* shareTracking(): Generator<Task, void, unknown> {
+    if (!sagaHas(context.df.version, '6.0')) return;
+    try {
+      const r = yield* run(a.shareTracking, { at: now() });
+      if (!r.ok) c.log('error', `order ${orderId}: PayPal did not take the tracking number (${r.reason}); add it to the PayPal order by hand`);
+    } catch (err) {
+      c.log('error', `order ${orderId}: the tracking number could not be sent to PayPal (${failureText(err)}); add it to the PayPal order by hand`);
+    }
+  }
+
   /** Delivery, reported by the carrier's tracking webhook; after 60 days the saga stops waiting. */
   function* awaitDelivery(): Generator<Task, SagaOutcome, unknown> {
     const delivered = context.df.waitForExternalEvent(deliveredEvent);
     const giveUp = c.timer(deliveryWaitSeconds);
     if ((yield context.df.Task.any([delivered, giveUp])) !== delivered) return { orderId, outcome: 'shipped' };
     giveUp.cancel();
-    yield* recorded(yield* run(a.recordStage, { events: ['delivery-confirmed'], at: now(), email: { stage: 'delivered' } }));
+    const scan = delivered.result as { at?: unknown } | undefined;
+    const deliveredAt = typeof scan?.at === 'string' ? scan.at : now();
+    yield* recorded(yield* run(a.recordStage, { events: ['delivery-confirmed'], at: now(), shipmentFacts: { deliveredAt }, email: { stage: 'delivered' } }));
     return { orderId, outcome: 'delivered' };
   }
 

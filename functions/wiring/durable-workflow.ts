@@ -64,8 +64,8 @@ export interface RetryRefundInput {
 
 // durable-functions reports a missing instance only through the message of a plain Error:
 // getStatus says "HTTP 404", raiseEvent "No instance with ID '…' found.".
-const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404|^No instance with ID '/.test(err.message);
-const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
+export const isNotFound = (err: unknown): boolean => err instanceof Error && /HTTP 404|^No instance with ID '/.test(err.message);
+export const isConflict = (err: unknown): boolean => err instanceof Error && /status code: 409/.test(err.message);
 
 export class DurableOrderWorkflow implements OrderWorkflow {
   constructor(

@@ -15,6 +15,8 @@ export const sagaVersions = [
   // The saga as named steps (saga/order-saga.ts): each step records its stage with its email in one
   // activity, stock is committed by signals; versions before run saga/legacy-order-saga.ts.
   '5.0',
+  // After the shipment is booked, its tracking number goes to the PayPal order (shareTracking).
+  '6.0',
 ] as const;
 
 export type SagaVersion = (typeof sagaVersions)[number];

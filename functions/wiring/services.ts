@@ -2,12 +2,13 @@
 import type { Container } from '@azure/cosmos';
 import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 import { containerNames, createCosmosClient } from '../../adapters/cosmos/cosmos-client';
+import { CosmosEvidenceLedger } from '../../adapters/cosmos/cosmos-evidence-ledger';
 import { CosmosIdempotencyStore } from '../../adapters/cosmos/cosmos-idempotency-store';
 import { RecentOrderVersions } from '../../adapters/cache/recent-order-versions';
 import { CosmosOrderStore } from '../../adapters/cosmos/cosmos-order-store';
 import { createTokenVerifier } from '../../adapters/auth/token-verifier';
 import type { Verification } from '../../adapters/auth/token-verifier';
-import type { IdempotencyStore, OrderStore } from '../../application/ports';
+import type { IdempotencyStore, OrderStore, EvidenceLedger } from '../../application/ports';
 import { RateLimiter } from '../http/rate-limit';
 import { cachedVerifier } from '../http/verified-tokens';
 import { settings } from './settings';
@@ -15,6 +16,7 @@ import { settings } from './settings';
 interface Services {
   orders: OrderStore;
   idempotency: IdempotencyStore;
+  ledger: EvidenceLedger;
   verifyToken: (token: string) => Promise<Verification>;
   rateLimiter: RateLimiter;
   /** Per client address, for the endpoints without a token; webhooks get five times the rate (a provider's bursts). */
@@ -34,6 +36,7 @@ export function getServices(): Services {
     // The saga's writes start from the version this instance last saw (adapters/cache).
     orders: new RecentOrderVersions(new CosmosOrderStore(container(containerNames.orders))),
     idempotency: new CosmosIdempotencyStore(container(containerNames.idempotency), { retentionSeconds: s.IDEMPOTENCY_RETENTION_SECONDS, leaseMs: 30_000 }),
+    ledger: new CosmosEvidenceLedger(container(containerNames.ledger)),
     // A verified token is remembered until it expires (at most a minute): clients repeat it.
     verifyToken: cachedVerifier(createTokenVerifier({
       issuer: s.AUTH_ISSUER,

@@ -56,6 +56,10 @@ export const settingsSchema = z.object({
   ACS_EMAIL_CONNECTION_STRING: optional,
   ACS_EMAIL_ENDPOINT: optional,
   EMAIL_SENDER_ADDRESS: z.email({ message: 'EMAIL_SENDER_ADDRESS must be an address on the ACS verified domain' }),
+  /** Who gets the merchant's dispute alerts (opened, review, deadline, resolved); the seller's billing address when empty. */
+  MERCHANT_ALERT_EMAIL: z.preprocess((v) => (v === '' ? undefined : v), z.email({ message: 'MERCHANT_ALERT_EMAIL must be an email address' }).optional()),
+  /** How often an open dispute is read from PayPal again when no webhook came (6 hours): webhooks can be lost. */
+  DISPUTE_RESYNC_SECONDS: number(21_600, 1),
   /** Local: Azurite's connection string; Azure: empty, with INVOICES_STORAGE_ACCOUNT_URL and managed identity. */
   INVOICES_STORAGE_CONNECTION: optional,
   INVOICES_STORAGE_ACCOUNT_URL: optional,

@@ -31,6 +31,10 @@ export class MemoryOrderStore implements OrderStore {
     return this.docs.get(id);
   }
 
+  async findByCapture(captureId: string): Promise<Versioned<Order> | undefined> {
+    return [...this.docs.values()].find((v) => v.value.charge?.captureId === captureId);
+  }
+
   async replace(order: Order, etag: string): Promise<Versioned<Order> | 'precondition-failed' | 'not-found'> {
     const hook = this.beforeReplace;
     this.beforeReplace = undefined;

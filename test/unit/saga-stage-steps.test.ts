@@ -51,6 +51,8 @@ const paypal = (overrides: Partial<PaymentGateway> = {}): PaymentGateway & { cal
     findCapture: async () => ({ ok: true }),
     refund: async () => ({ ok: true, refundId: 'R-1' }),
     refundStatus: async () => ({ ok: true, status: 'completed' }),
+    addTracking: async (req) => (calls.push(`track ${req.trackingNumber}`), { ok: true, tracker: { id: `${req.captureId}-${req.trackingNumber}`, status: 'SHIPPED' } }),
+    cancelTracking: async () => ({ ok: true }),
     ...overrides,
   };
   return Object.assign(gw, { calls });

@@ -200,6 +200,9 @@ test('accept-claim resolves for the buyer: a DEBIT from the seller, the capture 
   expect([over.status, over.body.details[0].issue]).toEqual([422, 'REFUND_AMOUNT_EXCEEDED']);
   const rest = await h.api('POST', `/v2/payments/captures/${captureId}/refund`, {}, { prefer: 'return=representation' });
   expect([rest.status, (rest.body.amount as { value: string }).value]).toEqual([201, '40.00']);
+  // Nothing is left: any refund is refused as for a fully refunded capture.
+  const none = await h.api<ErrorBody>('POST', `/v2/payments/captures/${captureId}/refund`, {});
+  expect([none.status, none.body.details[0].issue]).toEqual([422, 'CAPTURE_FULLY_REFUNDED']);
 });
 
 test('inquiry: links per state, send-message and make-offer, escalation to a claim, adjudication', async () => {

@@ -25,6 +25,8 @@ export interface CarrierSimulatorOptions {
   /** Signs pushes (`x-dhl-timestamp`, `x-dhl-signature`); unsigned when absent. */
   webhookSecret?: string;
   /** Delay from creation to the transit event (default 3000 ms). */
+  /** When the carrier picks the parcel up after the label is booked (default at once): until then there is no scan. */
+  pickedUpAfterMs?: number;
   transitAfterMs?: number;
   /** Delay from creation to delivery (default 10000 ms). */
   deliveredAfterMs?: number;
@@ -52,6 +54,7 @@ export class CarrierSimulator {
   private readonly now: () => number;
   private readonly baseUrl: string;
   private readonly credentialDigest: Buffer;
+  private readonly pickedUpAfterMs: number;
   private readonly transitAfterMs: number;
   private readonly deliveredAfterMs: number;
 
@@ -60,6 +63,7 @@ export class CarrierSimulator {
     this.now = options.now ?? Date.now;
     this.baseUrl = options.publicBaseUrl.replace(/\/+$/, '');
     this.credentialDigest = digest(`${options.apiKey}:${options.apiSecret}`);
+    this.pickedUpAfterMs = options.pickedUpAfterMs ?? 0;
     this.transitAfterMs = options.transitAfterMs ?? 3000;
     this.deliveredAfterMs = options.deliveredAfterMs ?? 10_000;
     this.dispatcher = new TrackingDispatcher({
@@ -203,7 +207,7 @@ export class CarrierSimulator {
 
   private plannedEvents(createdAt: number, neverDelivered: boolean): PlannedEvent[] {
     const events: PlannedEvent[] = [
-      { typeCode: 'PU', description: 'Shipment picked up', status: 'picked-up', dueAt: createdAt },
+      { typeCode: 'PU', description: 'Shipment picked up', status: 'picked-up', dueAt: createdAt + this.pickedUpAfterMs },
       { typeCode: 'PL', description: 'Processed at DHL facility', status: 'in-transit', dueAt: createdAt + this.transitAfterMs },
     ];
     if (!neverDelivered) events.push({ typeCode: 'OK', description: 'Delivered', status: 'delivered', dueAt: createdAt + this.deliveredAfterMs });

@@ -366,8 +366,9 @@ export class PayPalOperations {
     if (req.amount !== undefined && toMinor(amount) < remaining && this.disputes?.hasOpenDispute(capture.id)) {
       throw unprocessable('CAPTURE_DISPUTED_PARTIAL_REFUND_NOT_ALLOWED', 'Partial refunds cannot be offered at this time because there is an open case on this transaction. Visit the PayPal Resolution Center to review this case.', 'payments');
     }
-    // remaining is 0 when a dispute took everything back that refunds had not.
-    if (remaining === 0n || toMinor(amount) > remaining) {
+    // remaining is 0 when a dispute took everything back that refunds had not: nothing is left.
+    if (remaining === 0n) throw unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded.', 'payments');
+    if (toMinor(amount) > remaining) {
       throw unprocessable('REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.', 'payments', { field: '/amount/value', value: amount.value, location: 'body' });
     }
     const time = this.iso();
@@ -508,7 +509,30 @@ function purchaseUnitOf(raw: unknown): PurchaseUnitRecord {
     ...(typeof unit.custom_id === 'string' ? { custom_id: unit.custom_id } : {}),
     ...(typeof unit.invoice_id === 'string' ? { invoice_id: unit.invoice_id } : {}),
     ...(typeof unit.description === 'string' ? { description: unit.description } : {}),
+    ...shippingOf(unit.shipping, referenceId),
   };
+}
+
+const addressFields = ['address_line_1', 'address_line_2', 'admin_area_2', 'admin_area_1', 'postal_code', 'country_code'] as const;
+
+/** The purchase unit's shipping name and address, checked as PayPal does (country code required, strings within limits). */
+function shippingOf(raw: unknown, referenceId: string): { shipping?: NonNullable<PurchaseUnitRecord['shipping']> } {
+  if (raw === undefined) return {};
+  const field = `/purchase_units/@reference_id=='${referenceId}'/shipping`;
+  if (!isObject(raw) || !isObject(raw.address)) throw invalidRequest({ field: `${field}/address`, issue: 'MISSING_REQUIRED_PARAMETER', description: 'A required field / parameter is missing.' }, 'orders');
+  const a = raw.address;
+  if (typeof a.country_code !== 'string' || !/^[A-Z]{2}$/.test(a.country_code)) {
+    throw invalidRequest({ field: `${field}/address/country_code`, issue: 'INVALID_COUNTRY_CODE', description: 'Country code is invalid. Please refer to https://developer.paypal.com/api/rest/reference/country-codes/ for a list of supported country codes.' }, 'orders');
+  }
+  const address: Record<string, string> = {};
+  for (const k of addressFields) {
+    const v = a[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length > 300) throw invalidRequest({ field: `${field}/address/${k}`, issue: 'INVALID_STRING_LENGTH', description: 'The value of a field is either too short or too long.' }, 'orders');
+    address[k] = v;
+  }
+  const name = isObject(raw.name) && typeof raw.name.full_name === 'string' ? { full_name: raw.name.full_name.slice(0, 300) } : undefined;
+  return { shipping: { ...(name ? { name } : {}), address } };
 }
 
 /** PayPal-style 17-character ids of digits and capital letters. */

@@ -12,6 +12,8 @@ export interface PurchaseUnitRecord {
   custom_id?: string;
   invoice_id?: string;
   description?: string;
+  /** The shipping address the merchant set (shipping_preference SET_PROVIDED_ADDRESS): the one PayPal shows on the transaction. */
+  shipping?: { name?: { full_name: string }; address: Record<string, string> };
 }
 
 export interface OrderRecord {
