@@ -51,6 +51,7 @@ export async function syncDispute(deps: DisputeDeps, a: { disputeId: string; at:
     allowed: [...p.allowed],
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
+    ...(p.moneyMovements.length > 0 ? { moneyMovements: p.moneyMovements.map((m) => ({ party: m.affectedParty, type: m.type, amount: m.amount, ...(m.reason ? { reason: m.reason } : {}), ...(m.initiatedAt ? { at: m.initiatedAt } : {}) })) } : {}),
     ...(p.outcome && p.status === 'RESOLVED' ? { outcome: { code: p.outcome.code, at: p.updatedAt, ...(p.outcome.amountRefunded ? { amountRefunded: p.outcome.amountRefunded } : {}) } } : {}),
   };
   const seen = a.event ? [{ id: a.event.id, type: a.event.type, at: a.at }] : [];

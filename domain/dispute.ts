@@ -45,6 +45,8 @@ export interface Dispute {
   submission?: { at: string; by: string; evidenceTypes: string[]; document: string };
   accepted?: { at: string; by: string; note: string };
   outcome?: { code: string; at: string; amountRefunded?: Money };
+  /** PayPal's money movements of the dispute (e.g. the seller DEBIT of a buyer's win). */
+  moneyMovements?: { party: string; type: string; amount: Money; reason?: string; at?: string }[];
   creditNote?: InvoiceRef;
   /** The merchant alerts sent (opened, review, deadline, resolved, uncorrelated), once each. */
   alerts: { kind: DisputeAlert; at: string }[];

@@ -44,6 +44,7 @@ function presentDispute(d: Dispute): z.infer<typeof disputeSchema> {
     submission: d.submission ? { ...d.submission } : null,
     accepted: d.accepted ? { ...d.accepted } : null,
     outcome: d.outcome ? { code: d.outcome.code, at: d.outcome.at, amountRefunded: d.outcome.amountRefunded?.amount ?? null } : null,
+    moneyMovements: (d.moneyMovements ?? []).map((m) => ({ party: m.party, type: m.type, amount: m.amount.amount, reason: m.reason ?? null, at: m.at ?? null })),
     creditNote: d.creditNote?.number ?? null,
     alerts: d.alerts,
     events: d.events,

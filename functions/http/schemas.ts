@@ -219,6 +219,7 @@ export const disputeSchema = z.strictObject({
   submission: z.strictObject({ at: timestamp, by: z.string(), evidenceTypes: z.array(z.string()), document: z.string() }).nullable(),
   accepted: z.strictObject({ at: timestamp, by: z.string(), note: z.string() }).nullable(),
   outcome: z.strictObject({ code: z.string(), at: timestamp, amountRefunded: amount.nullable() }).nullable(),
+  moneyMovements: z.array(z.strictObject({ party: z.string(), type: z.string(), amount, reason: z.string().nullable(), at: timestamp.nullable() })).describe("PayPal's money movements, e.g. the seller's DEBIT when the buyer wins"),
   creditNote: z.string().nullable(),
   alerts: z.array(z.strictObject({ kind: z.string(), at: timestamp })),
   events: z.array(z.strictObject({ id: z.string(), type: z.string(), at: timestamp })).describe('PayPal webhook events received, by id'),

@@ -78,7 +78,7 @@ test('the served OpenAPI document matches the committed docs/openapi.json (run `
   const committed = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'openapi.json'), 'utf8')) as unknown;
   expect(served).toEqual(committed);
   expect(served.openapi).toBe('3.1.0');
-  expect(Object.keys(served.paths)).toEqual(['/v1/products', '/v1/quotes', '/v1/orders', '/v1/orders/{id}', '/v1/orders/{id}/invoice', '/v1/orders/{id}/refunds', '/v1/orders/{id}/cancel']);
+  expect(Object.keys(served.paths)).toEqual(['/v1/products', '/v1/quotes', '/v1/orders', '/v1/orders/{id}', '/v1/orders/{id}/invoice', '/v1/orders/{id}/refunds', '/v1/orders/{id}/cancel', '/v1/disputes', '/v1/disputes/{id}', '/v1/disputes/{id}/evidence-pack', '/v1/disputes/{id}/submit', '/v1/disputes/{id}/accept']);
 });
 
 test('the docs page renders every operation', async () => {

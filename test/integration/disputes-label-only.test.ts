@@ -35,6 +35,7 @@ test('label only: the PayPal tracker is cancelled, the claim accepted, and the o
     return x?.creditNote ? x : undefined;
   }, 'the dispute settled with a credit note');
   expect(d).toMatchObject({ decision: { action: 'accept-claim' }, accepted: { by: 'saga' }, status: 'RESOLVED', outcome: { code: 'RESOLVED_BUYER_FAVOUR' } });
+  expect(d.moneyMovements).toEqual([expect.objectContaining({ party: 'SELLER', type: 'DEBIT', amount: d.amount })]);
 
   // The tracker is cancelled at PayPal and on the order.
   const [pp] = (await c.dev<{ orders: { trackers: { id: string; status: string }[] }[] }>(`/dev/paypal/orders?reference=${placed.order.id}`)).orders;

@@ -288,7 +288,7 @@ test('a pending capture: PENDING with its reason, not refundable, then COMPLETED
   const { gateway } = await start({ webhookUrl: hooks.url, pendingCaptureMs: 1_000 });
   const ok = await authorized(gateway, 'o-pend', 'vault-capture-pending');
   const cap = await gateway.capture(ok.authorizationId, 'o-pend-capture');
-  expect(cap).toEqual({ ok: true, captureId: expect.any(String), pending: 'PENDING_REVIEW' });
+  expect(cap).toEqual({ ok: true, captureId: expect.any(String), pending: 'PENDING_REVIEW', capturedAt: expect.any(String), sellerProtection: { status: 'ELIGIBLE', disputeCategories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] } });
   if (!cap.ok) return;
   expect((await hooks.next('PAYMENT.CAPTURE.PENDING')).event.resource).toMatchObject({ id: cap.captureId, status: 'PENDING', custom_id: 'o-pend' });
   expect(await gateway.captureStatus(cap.captureId)).toEqual({ ok: true, status: 'pending', reason: 'PENDING_REVIEW' });
