@@ -81,7 +81,8 @@ export class PayPalHarness {
 
   /** The real SDK, its requests redirected from PayPal's sandbox host to the simulator. */
   sdk(): { orders: OrdersController; payments: PaymentsController } {
-    const sdkRequire = createRequire(require.resolve('@apimatic/axios-client-adapter'));
+    // The SDK's own axios (through its HTTP adapter package), wherever npm placed it.
+    const sdkRequire = createRequire(createRequire(require.resolve('@paypal/paypal-server-sdk')).resolve('@apimatic/axios-client-adapter'));
     const axios = sdkRequire('axios') as { getAdapter(name: string): (config: Record<string, unknown>) => Promise<unknown> };
     const httpAdapter = axios.getAdapter('http');
     const adapter = (config: Record<string, unknown>): Promise<unknown> => {
