@@ -27,6 +27,10 @@ param paypalWebhookId string
 param carrierAccountNumber string
 param carrierApiKey string
 param carrierApiBaseUrl string = 'https://express.api.dhl.com/mydhlapi'
+@description('The tracking page customers get, with a {trackingNumber} placeholder; empty: DHL\'s public tracking page.')
+param carrierTrackingUrl string = ''
+@description('The storefront\'s order page the emails link to, with an {orderId} placeholder, e.g. https://shop.example.com/account/orders/{orderId}; empty: the API\'s order URL.')
+param storefrontOrderUrl string = ''
 
 @description('Who receives the dispute alerts (opened, review, deadline, resolved); empty: the seller\'s billing address.')
 param merchantAlertEmail string = ''
@@ -128,6 +132,7 @@ module app 'modules/functionapp.bicep' = {
       PUBLIC_RATE_LIMIT_PER_SECOND: '10'
       IDEMPOTENCY_RETENTION_SECONDS: '86400'
       PUBLIC_BASE_URL: publicBaseUrl
+      STOREFRONT_ORDER_URL: storefrontOrderUrl
       PAYMENT_APPROVAL_TIMEOUT_SECONDS: string(paymentApprovalTimeoutSeconds)
       SAGA_RETRY_DELAY_SECONDS: '60'
       REFUND_RETRY_WINDOW_SECONDS: '259200'
@@ -139,6 +144,7 @@ module app 'modules/functionapp.bicep' = {
       PAYPAL_WEBHOOK_TOLERANCE_SECONDS: '300'
       PAYPAL_HONOR_PERIOD_SECONDS: '259200'
       CARRIER_API_BASE_URL: carrierApiBaseUrl
+      CARRIER_TRACKING_URL: carrierTrackingUrl
       CARRIER_API_KEY: carrierApiKey
       CARRIER_API_SECRET: keyVaultReference(names.vault, 'carrier-api-secret')
       CARRIER_ACCOUNT_NUMBER: carrierAccountNumber

@@ -12,6 +12,7 @@ import { renderStageEmail } from '../adapters/email/stage-email';
 import { orderEventsTopic } from '../adapters/servicebus/stage-event-publisher';
 import { getSagaServices } from './wiring/saga-services';
 import { getServices } from './wiring/services';
+import { fillUrlTemplate, settings } from './wiring/settings';
 import { orderLog } from '../adapters/telemetry/order-telemetry';
 
 const money = z.strictObject({ amount: z.number().int(), currency: z.string().length(3) });
@@ -46,7 +47,12 @@ app.serviceBusTopic('sendStageEmail', {
     }
     const event = parsed.data as OrderStageEvent;
     const s = getSagaServices();
-    const rendered = renderStageEmail(event, { orderUrl: `${s.publicBaseUrl}/api/v1/orders/${event.orderId}` });
+    const template = settings().STOREFRONT_ORDER_URL;
+    const orderUrl = template ? fillUrlTemplate(template, '{orderId}', event.orderId) : `${s.publicBaseUrl}/api/v1/orders/${encodeURIComponent(event.orderId)}`;
+    // The event carries the lines and the total; the rows between them (discount, shipping, VAT)
+    // come from the order as priced, which never changes after it was placed.
+    const order = await getServices().orders.get(event.orderId, event.customer.id);
+    const rendered = renderStageEmail(event, { orderUrl, totals: order?.value.quote.totals });
     const result = await s.email.send({ operationId: stageEventId(event), to: { address: event.customer.email, displayName: event.customer.name }, ...rendered });
     if (result.ok) {
       // The ledger is what a dispute answer cites; should this write fail, the redelivery finds the

@@ -26,6 +26,8 @@ export interface DhlCarrierConfig {
    * held for our credentials is retried for 7 days, then on an operator's RetryNow).
    */
   lookupWindowDays?: number;
+  /** The customers' tracking page with a `{trackingNumber}` placeholder (default DHL's public one). */
+  trackingUrlTemplate?: string;
 }
 
 type CreateShipmentResult = Awaited<ReturnType<CarrierGateway['createShipment']>>;
@@ -35,9 +37,14 @@ type Exchange = { ok: true; status: number; text: string } | { ok: false; reason
 const defaultBaseUrl = 'https://express.api.dhl.com/mydhlapi';
 const eu = new Set('AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '));
 
-/** DHL's public, unauthenticated tracking page: what customers get. */
-export function publicTrackingUrl(trackingNumber: string): string {
-  return `https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=${encodeURIComponent(trackingNumber)}`;
+const dhlTrackingPage = 'https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={trackingNumber}';
+
+/**
+ * The tracking page customers get: DHL's public, unauthenticated one, or `template` (with a
+ * `{trackingNumber}` placeholder) where another page stands in, as the local simulator's does.
+ */
+export function publicTrackingUrl(trackingNumber: string, template: string = dhlTrackingPage): string {
+  return template.split('{trackingNumber}').join(encodeURIComponent(trackingNumber));
 }
 
 /**
@@ -151,7 +158,7 @@ export class DhlCarrierGateway implements CarrierGateway {
       .sort((a, b) => (a.shipmentTimestamp ?? '\uffff').localeCompare(b.shipmentTimestamp ?? '\uffff'));
     const first = matches[0];
     if (!first) return { ok: true };
-    const shipment: BookedShipment = { carrier: 'DHL Express', trackingNumber: first.shipmentTrackingNumber, trackingUrl: publicTrackingUrl(first.shipmentTrackingNumber) };
+    const shipment: BookedShipment = { carrier: 'DHL Express', trackingNumber: first.shipmentTrackingNumber, trackingUrl: publicTrackingUrl(first.shipmentTrackingNumber, this.config.trackingUrlTemplate) };
     return { ok: true, shipment };
   }
 
@@ -202,7 +209,7 @@ export class DhlCarrierGateway implements CarrierGateway {
     const trackingNumber = parsed.data.shipmentTrackingNumber;
     // MyDHL's `trackingUrl` points at its authenticated tracking API, so customers get DHL's
     // public tracking page instead.
-    return { ok: true, carrier: 'DHL Express', trackingNumber, trackingUrl: publicTrackingUrl(trackingNumber), labelPdfBase64: label.content };
+    return { ok: true, carrier: 'DHL Express', trackingNumber, trackingUrl: publicTrackingUrl(trackingNumber, this.config.trackingUrlTemplate), labelPdfBase64: label.content };
   }
 }
 

@@ -22,9 +22,53 @@ interface Content {
   facts: [string, Inline][];
 }
 
-export function renderStageEmail(event: OrderStageEvent, links: { orderUrl: string }): RenderedEmail {
-  const content = stageContent[event.stage](event);
-  return { subject: content.subject, html: toHtml(content, event, links.orderUrl), text: toText(content, event, links.orderUrl) };
+/** The order's totals as priced (domain/pricing.ts): VAT is added to the net prices and shipping. */
+export interface EmailTotals {
+  subtotal: Money;
+  discount: Money;
+  shipping: Money;
+  tax: Money;
+  total: Money;
+}
+
+/** One row under the items: a label and a signed amount. The rows above Total add up to it. */
+export interface SummaryRow {
+  label: string;
+  amount: Money;
+}
+
+/**
+ * `orderUrl`: where the customer sees (and may cancel) the order. `totals`: the order's priced
+ * totals; without them (or when they do not match the event) the rows are derived from the lines.
+ */
+export function renderStageEmail(event: OrderStageEvent, links: { orderUrl: string; totals?: EmailTotals }): RenderedEmail {
+  const content = stageContent[event.stage](event, links.orderUrl);
+  const rows = summaryRows(event, links.totals);
+  return { subject: content.subject, html: toHtml(content, event, rows, links.orderUrl), text: toText(content, event, rows, links.orderUrl) };
+}
+
+/**
+ * Subtotal (the lines), discount, shipping and VAT, then the total: shown only when they add up
+ * to the event's total exactly, so an email never states figures that disagree.
+ */
+export function summaryRows(e: OrderStageEvent, totals?: EmailTotals): SummaryRow[] {
+  const currency = e.total.currency;
+  const m = (amount: number): Money => ({ amount, currency });
+  const lines = e.lines.reduce((n, l) => n + l.lineTotal.amount, 0);
+  const total: SummaryRow = { label: 'Total', amount: e.total };
+  const sameCurrency = totals !== undefined && [totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total].every((x) => x.currency === currency);
+  if (totals && sameCurrency && totals.subtotal.amount === lines && totals.total.amount === e.total.amount
+      && totals.subtotal.amount - totals.discount.amount + totals.shipping.amount + totals.tax.amount === totals.total.amount) {
+    return [
+      { label: 'Subtotal', amount: totals.subtotal },
+      ...(totals.discount.amount !== 0 ? [{ label: 'Discount', amount: m(-totals.discount.amount) }] : []),
+      { label: 'Shipping', amount: totals.shipping },
+      { label: 'VAT', amount: totals.tax },
+      total,
+    ];
+  }
+  const rest = e.total.amount - lines;
+  return [{ label: 'Subtotal', amount: m(lines) }, ...(rest !== 0 ? [{ label: 'Shipping, VAT and discounts', amount: m(rest) }] : []), total];
 }
 
 const link = (href: string, text = href): Inline => ({ text, href });
@@ -41,7 +85,7 @@ function moneyBack(e: OrderStageEvent): Inline[] {
   return [`You have not been charged. Any hold on your payment method for ${format(e.total)} is released.`];
 }
 
-const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
+const stageContent: Record<EmailStage, (e: OrderStageEvent, orderUrl: string) => Content> = {
   received: (e) => ({
     subject: `We received your order ${e.orderId}`,
     heading: 'Thank you for your order',
@@ -68,12 +112,12 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
     facts: [['Amount', format(e.total)]],
   }),
   // PayPal refuses our credentials: our problem, retried; the buyer's payment is fine.
-  'payment-delayed': (e) => ({
+  'payment-delayed': (e, orderUrl) => ({
     subject: `The payment for your order ${e.orderId} is delayed`,
     heading: 'Your order is delayed',
     paragraphs: [
       [`We could not complete the payment for order ${e.orderId} because of a technical problem on our side. Your payment method is fine and nothing more than the authorized ${format(e.total)} is held.`],
-      ['We keep trying and will email you as soon as your payment goes through. If you would rather not wait, you can cancel the order and the hold is released.'],
+      ['We keep trying and will email you as soon as your payment goes through. If you would rather not wait, you can ', link(orderUrl, 'cancel the order'), ' and the hold is released.'],
     ],
     facts: [['Amount', format(e.total)]],
   }),
@@ -85,12 +129,12 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
   }),
   // The order is on hold (carrier down or refusing us): paid and packed, not shipped yet. The
   // technical reason is for operators, not the customer.
-  delayed: (e) => ({
+  delayed: (e, orderUrl) => ({
     subject: `Your order ${e.orderId} is delayed`,
     heading: 'Your order is delayed',
     paragraphs: [
       [`Your order ${e.orderId} is paid and packed, but our carrier cannot accept it right now. We will ship it as soon as it can and send you the tracking number.`],
-      [`If you would rather not wait, you can cancel the order and we will refund the ${format(e.total)} you paid in full.`],
+      ['If you would rather not wait, you can ', link(orderUrl, 'cancel the order'), ` and we will refund the ${format(e.total)} you paid in full.`],
     ],
     facts: [['Amount paid', format(e.total)]],
   }),
@@ -168,7 +212,7 @@ const stageContent: Record<EmailStage, (e: OrderStageEvent) => Content> = {
 
 // ---- HTML ----
 
-function toHtml(c: Content, e: OrderStageEvent, orderUrl: string): string {
+function toHtml(c: Content, e: OrderStageEvent, rows: SummaryRow[], orderUrl: string): string {
   const cell = 'padding:4px 8px;border-bottom:1px solid #eee';
   const facts = c.facts.length
     ? `<table role="presentation" style="border-collapse:collapse;margin:12px 0">${c.facts
@@ -191,7 +235,12 @@ ${facts}
 <table style="border-collapse:collapse;width:100%;margin:12px 0">
 <thead><tr><th style="${cell};text-align:left">Item</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Amount</th></tr></thead>
 <tbody>${lines}</tbody>
-<tfoot><tr><th colspan="2" style="${cell};text-align:right">Total</th><th style="${cell};text-align:right">${esc(format(e.total))}</th></tr></tfoot>
+<tfoot>${rows
+    .map((r) => {
+      const tag = r.label === 'Total' ? 'th' : 'td';
+      return `<tr><${tag} colspan="2" style="${cell};text-align:right">${esc(r.label)}</${tag}><${tag} style="${cell};text-align:right">${esc(format(r.amount))}</${tag}></tr>`;
+    })
+    .join('')}</tfoot>
 </table>
 <p>${inlineHtml(link(orderUrl, `View order ${e.orderId}`))}</p>
 </body></html>`;
@@ -217,8 +266,9 @@ function esc(s: string): string {
 
 // ---- plain text ----
 
-function toText(c: Content, e: OrderStageEvent, orderUrl: string): string {
+function toText(c: Content, e: OrderStageEvent, rows: SummaryRow[], orderUrl: string): string {
   const width = Math.max(...c.facts.map(([label]) => label.length), 0);
+  const rowWidth = Math.max(...rows.map((r) => r.label.length)) + 2;
   return [
     c.heading,
     '',
@@ -228,7 +278,7 @@ function toText(c: Content, e: OrderStageEvent, orderUrl: string): string {
     ...(c.facts.length ? [...c.facts.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${inlineText(value)}`), ''] : []),
     'Items:',
     ...e.lines.map((l) => `  ${l.quantity} × ${l.name} (${l.sku})  ${format(l.lineTotal)}`),
-    `Total: ${format(e.total)}`,
+    ...rows.map((r) => `${`${r.label}:`.padEnd(rowWidth)}${format(r.amount)}`),
     '',
     `View order ${e.orderId}: ${orderUrl}`,
     '',

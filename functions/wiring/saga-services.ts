@@ -45,6 +45,7 @@ export function getSagaServices(): SagaServices {
       accountNumber: s.CARRIER_ACCOUNT_NUMBER,
       shipper: { name: seller.name, ...seller.address, email: seller.email },
       timeoutMs: 15_000,
+      trackingUrlTemplate: s.CARRIER_TRACKING_URL,
     }),
     email: new AcsEmailSender({ connectionString: s.ACS_EMAIL_CONNECTION_STRING, endpoint: s.ACS_EMAIL_ENDPOINT, senderAddress: s.EMAIL_SENDER_ADDRESS, pollIntervalMs: 250 }),
     seller: { name: seller.name, lines: seller.lines, vatId: seller.vatId, email: seller.email },

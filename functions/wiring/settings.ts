@@ -5,6 +5,12 @@ import { z } from 'zod';
 
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const withDefault = (value: string) => z.preprocess((v) => (v === '' || v === undefined ? value : v), z.string().min(1));
+/** An optional http(s) URL that must contain `placeholder`, filled in per order or parcel. */
+const urlTemplate = (name: string, placeholder: string) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().refine((v) => v.includes(placeholder) && /^https?:\/\/[^/\s]+/.test(v), `${name} must be an http(s) URL containing ${placeholder}`).optional(),
+  );
 const number = (value: number, min: number) => z.preprocess((v) => (v === '' || v === undefined ? String(value) : v), z.coerce.number().int().min(min));
 
 export const settingsSchema = z.object({
@@ -24,6 +30,8 @@ export const settingsSchema = z.object({
   IDEMPOTENCY_RETENTION_SECONDS: number(86400, 60),
   /** Where customers and PayPal reach this API (return URLs, links in emails). */
   PUBLIC_BASE_URL: z.url({ message: 'PUBLIC_BASE_URL must be the public URL of the app, e.g. https://<app>.azurewebsites.net' }),
+  /** The order page the emails' "View order" links open, with an `{orderId}` placeholder (the storefront's); the API's order URL when empty. */
+  STOREFRONT_ORDER_URL: urlTemplate('STOREFRONT_ORDER_URL', '{orderId}'),
   PAYMENT_APPROVAL_TIMEOUT_SECONDS: number(1800, 1),
   /** First wait before a failed refund or a held shipment is tried again on a durable timer; it doubles up to an hour. */
   SAGA_RETRY_DELAY_SECONDS: number(60, 1),
@@ -44,6 +52,8 @@ export const settingsSchema = z.object({
   /** How far a webhook's transmission time may be from now, either way; older or newer deliveries are refused. */
   PAYPAL_WEBHOOK_TOLERANCE_SECONDS: number(300, 1),
   CARRIER_API_BASE_URL: withDefault('https://express.api.dhl.com/mydhlapi'),
+  /** The tracking page customers get, with a `{trackingNumber}` placeholder; DHL's public tracking page when empty. */
+  CARRIER_TRACKING_URL: urlTemplate('CARRIER_TRACKING_URL', '{trackingNumber}'),
   CARRIER_API_KEY: z.string().min(1, 'CARRIER_API_KEY is required'),
   CARRIER_API_SECRET: z.string().min(1, 'CARRIER_API_SECRET is required (a Key Vault reference in Azure)'),
   CARRIER_ACCOUNT_NUMBER: z.string().min(1, 'CARRIER_ACCOUNT_NUMBER is required'),
@@ -103,3 +113,6 @@ export const isUnresolvedKeyVaultReference = (value: string): boolean => /^@Micr
 export function carrierWebhookSecrets(s: Pick<Settings, 'CARRIER_WEBHOOK_SECRET' | 'CARRIER_WEBHOOK_SECRET_PREVIOUS'>): string[] {
   return [s.CARRIER_WEBHOOK_SECRET, s.CARRIER_WEBHOOK_SECRET_PREVIOUS].filter((v): v is string => v !== undefined && v !== '' && !isUnresolvedKeyVaultReference(v));
 }
+
+/** A URL template with its placeholder replaced by the (encoded) value. */
+export const fillUrlTemplate = (template: string, placeholder: string, value: string): string => template.split(placeholder).join(encodeURIComponent(value));

@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { renderStageEmail } from '../../adapters/email/stage-email';
+import { catalog, pricingRules } from '../../adapters/catalog/store-config';
 import { emailStages } from '../../domain/order-events';
 import type { EmailStage, OrderStageEvent } from '../../domain/order-events';
+import { priceCart, shippingMethods } from '../../domain/pricing';
+import type { Quote } from '../../domain/pricing';
 
 const orderUrl = 'https://shop.example/orders/o-42';
 
@@ -135,4 +139,89 @@ test("the delayed email keeps the operators' reason (credentials, outages) out o
   const r = renderStageEmail(event('delayed', { reason: 'DHL refused our credentials (401)' }), { orderUrl });
   expect(r.html).not.toContain('credentials');
   expect(r.text).not.toContain('401');
+});
+
+// ---- the totals under the items ----
+
+/** The event the saga publishes for a priced cart, and the totals the email function reads from the order. */
+function pricedEvent(stage: EmailStage, quote: Quote): { event: OrderStageEvent; totals: Quote['totals'] } {
+  return {
+    event: { ...event(stage), total: quote.totals.total, lines: quote.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, lineTotal: l.lineTotal })) },
+    totals: quote.totals,
+  };
+}
+
+/** Minor units of "EUR 1,234.56" / "-EUR 8.49". */
+const minor = (text: string): number => {
+  const m = /^(-?)EUR ([\d,]+)\.(\d{2})$/.exec(text.trim());
+  if (!m) throw new Error(`not an amount: ${text}`);
+  return (m[1] ? -1 : 1) * (Number(m[2].replace(/,/g, '')) * 100 + Number(m[3]));
+};
+
+/** The rows under the items in the plain text: label → amount. */
+function textRows(text: string): Map<string, number> {
+  const after = text.slice(text.indexOf('Items:'));
+  return new Map([...after.matchAll(/^(Subtotal|Discount|Shipping|VAT|Total|Shipping, VAT and discounts):\s+(-?EUR [\d,]+\.\d{2})$/gm)].map((m) => [m[1], minor(m[2])]));
+}
+
+/** The same rows in the HTML table's footer. */
+function htmlRows(html: string): Map<string, number> {
+  const foot = html.slice(html.indexOf('<tfoot>'), html.indexOf('</tfoot>'));
+  return new Map([...foot.matchAll(/<t[hd] colspan="2"[^>]*>([^<]+)<\/t[hd]><t[hd][^>]*>([^<]+)<\/t[hd]>/g)].map((m) => [m[1], minor(m[2])]));
+}
+
+const skus = [...catalog.keys()];
+const cart = fc.record({
+  lines: fc.uniqueArray(fc.record({ sku: fc.constantFrom(...skus), quantity: fc.integer({ min: 1, max: 12 }) }), { minLength: 1, maxLength: 6, selector: (l) => l.sku }),
+  country: fc.constantFrom(...Object.keys(pricingRules.taxRates)),
+  shippingMethod: fc.constantFrom(...shippingMethods),
+  discountCode: fc.constantFrom(undefined, ...Object.keys(pricingRules.discounts)),
+});
+
+test('every stage email shows subtotal, discount, shipping, VAT and total, and they add up exactly (property over carts)', () => {
+  fc.assert(
+    fc.property(cart, fc.constantFrom(...emailStages), (c, stage) => {
+      const priced = priceCart(c, catalog, pricingRules);
+      fc.pre(priced.ok);
+      if (!priced.ok) return;
+      const { event: e, totals } = pricedEvent(stage, priced.quote);
+      const r = renderStageEmail(e, { orderUrl, totals });
+      for (const rows of [textRows(r.text), htmlRows(r.html)]) {
+        const itemSum = priced.quote.lines.reduce((n, l) => n + l.lineTotal.amount, 0);
+        expect(rows.get('Subtotal')).toBe(itemSum);
+        expect(rows.has('Discount')).toBe(totals.discount.amount > 0);
+        const sum = (rows.get('Subtotal') ?? 0) + (rows.get('Discount') ?? 0) + (rows.get('Shipping') ?? NaN) + (rows.get('VAT') ?? NaN);
+        expect(sum).toBe(rows.get('Total'));
+        expect(rows.get('Total')).toBe(priced.quote.totals.total.amount);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a discount is shown as a negative row; VAT is added on top of the net prices', () => {
+  const priced = priceCart({ lines: [{ sku: skus[0], quantity: 3 }], country: 'DE', shippingMethod: 'standard', discountCode: 'WELCOME10' }, catalog, pricingRules);
+  if (!priced.ok) throw new Error('cart not priced');
+  const { event: e, totals } = pricedEvent('paid', priced.quote);
+  const r = renderStageEmail(e, { orderUrl, totals });
+  expect(r.text).toMatch(/^Discount: +-EUR /m);
+  expect(r.text).toMatch(/^VAT: +EUR /m);
+});
+
+test('without the order totals (or with totals that disagree) the rows still add up to the total', () => {
+  const e = event('paid', { total: { amount: 10_000, currency: 'EUR' } });
+  for (const totals of [undefined, { subtotal: { amount: 1, currency: 'EUR' as const }, discount: { amount: 0, currency: 'EUR' as const }, shipping: { amount: 0, currency: 'EUR' as const }, tax: { amount: 0, currency: 'EUR' as const }, total: { amount: 1, currency: 'EUR' as const } }]) {
+    const rows = textRows(renderStageEmail(e, { orderUrl, totals }).text);
+    expect(rows.get('Subtotal')).toBe(8488);
+    expect(rows.get('Shipping, VAT and discounts')).toBe(10_000 - 8488);
+    expect(rows.get('Total')).toBe(10_000);
+  }
+});
+
+test('the delayed emails offer cancelling on the order page', () => {
+  for (const stage of ['delayed', 'payment-delayed'] as const) {
+    const r = renderStageEmail(event(stage), { orderUrl });
+    expect(r.html).toContain(`<a href="${orderUrl}">cancel the order</a>`);
+    expect(r.text).toContain(`cancel the order (${orderUrl})`);
+  }
 });

@@ -1,7 +1,8 @@
 // A local stand-in for the DHL Express MyDHL API, mounted at `/sim/dhl/mydhlapi` on whatever HTTP
 // server the runtime runs: create shipments (validation, Basic auth, PDF label) and track them, by
 // waybill or by shipper reference, with tracking that advances over time and is pushed, signed, to
-// our webhook. `/dev/shipments` exposes the simulator's state read-only for people and tests.
+// our webhook. `/dev/shipments` exposes the simulator's state read-only for people and tests;
+// `/sim/dhl/track?trackingNumber=` is the customer's tracking page.
 // Behaviour and magic values: docs/carrier-simulator.md.
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
@@ -12,6 +13,7 @@ import { renderLabelPdf } from './label-pdf';
 import { checkShipmentRequest } from './mydhl-shipment-request';
 import type { MyDhlShipmentRequest } from './mydhl-shipment-request';
 import { TrackingDispatcher } from './tracking-dispatcher';
+import { destinationOf, trackingPageHtml } from './tracking-page';
 
 export interface CarrierSimulatorOptions {
   /** An open database; the simulator owns only its `cr_*` tables and never closes it. */
@@ -38,6 +40,7 @@ export interface CarrierSimulatorOptions {
 }
 
 const apiPrefix = '/sim/dhl/mydhlapi';
+const trackingPagePath = '/sim/dhl/track';
 const maxBodyBytes = 1_000_000;
 
 type Problem = { status: number; title: string; detail: string; additionalDetails?: string[] };
@@ -85,7 +88,8 @@ export class CarrierSimulator {
     const dev = path === '/dev/shipments' || path.startsWith('/dev/shipments/');
     if (!dev && !path.startsWith('/sim/dhl/')) return false;
     try {
-      if (dev) this.handleDev(req, res, url);
+      if (path === trackingPagePath) this.trackingPage(req, res, url);
+      else if (dev) this.handleDev(req, res, url);
       else await this.handleApi(req, res, url);
     } catch (err) {
       console.error('carrier simulator: request failed', err);
@@ -291,6 +295,18 @@ export class CarrierSimulator {
     };
   }
 
+  /** The public tracking page customers open from the shipped email (DHL's tracking site, simulated). */
+  private trackingPage(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+    this.dispatcher.emitDue();
+    const trackingNumber = url.searchParams.get('trackingNumber') ?? url.searchParams.get('tracking-id') ?? '';
+    const shipment = trackingNumber ? this.store.get(trackingNumber) : undefined;
+    const page = shipment
+      ? trackingPageHtml({ trackingNumber, destination: destinationOf(shipment.request), events: this.store.emittedEvents(trackingNumber).map((e) => ({ at: new Date(e.dueAt).toISOString(), description: e.description, status: e.status })) })
+      : trackingPageHtml({ trackingNumber, events: [] });
+    res.writeHead(shipment ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+  }
+
   private handleDev(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'read-only: use GET' });
     this.dispatcher.emitDue();
@@ -301,8 +317,10 @@ export class CarrierSimulator {
     }
     if (url.pathname !== '/dev/shipments') return sendJson(res, 404, { error: 'not found' });
     const reference = url.searchParams.get('reference');
-    if (!reference) return sendJson(res, 400, { error: 'query parameter "reference" is required' });
-    sendJson(res, 200, { shipments: this.store.findByReference(reference).map((s) => this.inspect(s)) });
+    if (reference) return sendJson(res, 200, { shipments: this.store.findByReference(reference).map((s) => this.inspect(s)) });
+    // Without a reference: every shipment, newest first (at most ?limit=, default 500).
+    const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 500) || 500, 1), 5000);
+    sendJson(res, 200, { shipments: this.store.all(limit).map((s) => this.inspect(s)) });
   }
 
   private inspect(s: ShipmentRecord): object {

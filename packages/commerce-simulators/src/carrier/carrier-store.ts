@@ -175,6 +175,11 @@ export class CarrierStore {
     return row && toShipment(row);
   }
 
+  /** Every shipment, newest first: the /dev/shipments listing people browse. */
+  all(limit: number): ShipmentRecord[] {
+    return this.db.prepare<[number], ShipmentRow>('SELECT * FROM cr_shipments ORDER BY created_at DESC, tracking_number DESC LIMIT ?').all(limit).map(toShipment);
+  }
+
   findByReference(reference: string): ShipmentRecord[] {
     return this.db.prepare<[string], ShipmentRow>('SELECT * FROM cr_shipments WHERE reference = ? ORDER BY created_at, tracking_number').all(reference).map(toShipment);
   }

@@ -462,8 +462,10 @@ export class PayPalSimulator {
     }
     if (url.pathname === '/dev/paypal/orders') {
       const reference = url.searchParams.get('reference');
-      if (!reference) return sendJson(res, 400, { error: 'query parameter "reference" is required' });
-      return sendJson(res, 200, { orders: this.store.findOrdersByReference(reference).map((o) => this.inspectOrder(o)) });
+      if (reference) return sendJson(res, 200, { orders: this.store.findOrdersByReference(reference).map((o) => this.inspectOrder(o)) });
+      // Without a reference: every order, newest first (at most ?limit=, default 500).
+      const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 500) || 500, 1), 5000);
+      return sendJson(res, 200, { orders: this.store.allOrders(limit).map((o) => this.inspectOrder(o)) });
     }
     if (url.pathname === '/dev/paypal/disputes') return sendJson(res, 200, { disputes: this.disputes.inspectAll() });
     sendJson(res, 404, { error: 'not found' });

@@ -172,6 +172,11 @@ export class PayPalStore {
   }
 
   /** Orders whose first purchase unit carries `reference` as reference_id or custom_id. */
+  /** Every order, newest first: the /dev/paypal listing people browse. */
+  allOrders(limit: number): OrderRecord[] {
+    return parseAll(this.db.prepare('SELECT data FROM pp_orders ORDER BY created_at DESC, id DESC LIMIT ?').all(limit));
+  }
+
   findOrdersByReference(reference: string): OrderRecord[] {
     return parseAll(this.db.prepare('SELECT data FROM pp_orders WHERE reference_id = ? OR custom_id = ? ORDER BY created_at, id').all(reference, reference));
   }
