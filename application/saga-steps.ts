@@ -191,6 +191,7 @@ export function stageEvent(order: Order, stage: EmailStage, at: string, extra: {
     placedAt: order.createdAt,
     customer: order.customer,
     total: order.quote.totals.total,
+    totals: order.quote.totals,
     lines: order.quote.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, lineTotal: l.lineTotal })),
     ...(order.invoice ? { invoiceNumber: order.invoice.number } : {}),
     ...(order.charge?.approveUrl && order.status === 'awaiting-payment' ? { approveUrl: order.charge.approveUrl } : {}),

@@ -14,6 +14,8 @@ export interface OrderStageEvent {
   placedAt?: string;
   customer: { id: string; email: string; name: string };
   total: Money;
+  /** The priced totals between the lines and the total (absent in events published before they were carried). */
+  totals?: { subtotal: Money; discount: Money; shipping: Money; tax: Money; total: Money };
   lines: { sku: string; name: string; quantity: number; lineTotal: Money }[];
   invoiceNumber?: string;
   /** Where the buyer approves the payment (received/invoiced, when not vaulted). */

@@ -33,6 +33,7 @@ const stageEventSchema = z.object({
   refundPending: money.optional(),
   reason: z.string().optional(),
   refundId: z.string().optional(),
+  totals: z.object({ subtotal: money, discount: money, shipping: money, tax: money, total: money }).optional(),
 });
 
 app.serviceBusTopic('sendStageEmail', {
@@ -49,10 +50,10 @@ app.serviceBusTopic('sendStageEmail', {
     const s = getSagaServices();
     const template = settings().STOREFRONT_ORDER_URL;
     const orderUrl = template ? fillUrlTemplate(template, '{orderId}', event.orderId) : `${s.publicBaseUrl}/api/v1/orders/${encodeURIComponent(event.orderId)}`;
-    // The event carries the lines and the total; the rows between them (discount, shipping, VAT)
-    // come from the order as priced, which never changes after it was placed.
-    const order = await getServices().orders.get(event.orderId, event.customer.id);
-    const rendered = renderStageEmail(event, { orderUrl, totals: order?.value.quote.totals });
+    // The event carries the priced totals (discount, shipping, VAT); only an event published before
+    // it did needs the order, as priced, which never changes after it was placed.
+    const totals = event.totals ?? (await getServices().orders.get(event.orderId, event.customer.id))?.value.quote.totals;
+    const rendered = renderStageEmail(event, { orderUrl, ...(totals ? { totals } : {}) });
     const result = await s.email.send({ operationId: stageEventId(event), to: { address: event.customer.email, displayName: event.customer.name }, ...rendered });
     if (result.ok) {
       // The ledger is what a dispute answer cites; should this write fail, the redelivery finds the
