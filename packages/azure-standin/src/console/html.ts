@@ -60,6 +60,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 pre{margin:0;white-space:pre-wrap;word-break:break-word;font:12px/1.4 ui-monospace,monospace;max-height:24rem;overflow:auto}
 code{font:12px ui-monospace,monospace}
 .ok{color:#116329}.fail{color:#cf222e;font-weight:600}.wait{color:#9a6700}.muted{color:#57606a}
+tr.ok,tr.fail,tr.wait{color:inherit;font-weight:normal}
 tr.ok td:first-child{border-left:4px solid #2da44e}tr.fail td:first-child{border-left:4px solid #cf222e}tr.wait td:first-child{border-left:4px solid #d4a72c}
 .badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:12px;background:#eaeef2}
 .badge.Completed{background:#dafbe1}.badge.Failed,.badge.Terminated{background:#ffebe9}.badge.Running,.badge.Pending{background:#ddf4ff}.badge.Suspended{background:#fff8c5}

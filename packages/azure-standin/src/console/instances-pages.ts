@@ -93,9 +93,9 @@ function timelineTable(rows: TimelineRow[]): Html {
       ? html`${r.title} → <a href="${instanceHref(r.instanceId)}"><code>${r.instanceId}</code></a>`
       : r.kind === 'sent' && r.instanceId ? html`${r.title} to <code>${r.instanceId}</code>` : html`${r.title}`;
     const attempt = r.attempt && r.attempt > 1 ? html` <span class="badge" title="the same activity ran before and failed">retry, attempt ${r.attempt}</span>` : '';
-    const when = r.kind === 'timer' && r.fireAt ? html`fires at ${time(r.fireAt)}` : '';
+    const when = r.kind === 'timer' && r.fireAt ? html`${r.outcome === 'ok' ? 'fired at' : 'fires at'} ${time(r.fireAt)}` : '';
     return html`<tr class="${r.outcome}" data-kind="${r.kind}"><td class="num">${i + 1}</td><td>${kindLabel[r.kind]}</td><td>${title}${attempt}</td>
-<td>${time(r.start)}</td><td class="num">${duration(r.durationMs)}</td><td class="${r.outcome}">${r.detail ?? (r.outcome === 'ok' ? 'ok' : '')} ${when}</td>
+<td>${time(r.start)}</td><td class="num">${duration(r.durationMs)}</td><td class="${r.outcome}">${r.detail ?? (r.outcome === 'ok' && !when ? 'ok' : '')} ${when}</td>
 <td>${r.payload !== undefined ? html`<details><summary>data</summary><pre>${jsonText(r.payload)}</pre></details>` : ''}
 <details><summary>raw</summary><pre>${JSON.stringify(r.raw, null, 2)}</pre></details></td></tr>`;
   });

@@ -111,7 +111,7 @@ export function timeline(events: HistoryEvent[]): TimelineRow[] {
         row.end = t;
         row.durationMs = between(row.start, t);
         row.outcome = 'ok';
-        row.detail = 'fired';
+        row.detail = undefined;
         break;
       }
       case EventType.SubOrchestrationInstanceCreated: {
