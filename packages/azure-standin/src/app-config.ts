@@ -25,6 +25,16 @@ export interface LocalService {
   close?(): void | Promise<void>;
 }
 
+/** A link in the local console's navigation (/console), to a page the app serves itself. */
+export interface ConsoleLink {
+  /** The link text, e.g. "Payments simulator". */
+  title: string;
+  /** Where it goes: usually a page of a service the app mounted (under /dev/ or /sim/). */
+  href: string;
+  /** One line shown on the console's home page (and as the link's tooltip). */
+  description?: string;
+}
+
 export interface StandinContext {
   appRoot: string;
   dataDir: string;
@@ -47,6 +57,11 @@ export interface StandinContext {
   acsEmail(options: { senderDomains: string[] }): { connectionString: string; endpoint: string };
   /** Mounts one of the app's own local services. */
   mount(service: LocalService): void;
+  /**
+   * Adds a link to the local console's navigation and home page (/console), e.g. to a page of a
+   * service mounted with `mount`. Such pages can share the console's look with `consolePage`.
+   */
+  consoleLink(link: ConsoleLink): void;
 }
 
 export interface StandinConfig {

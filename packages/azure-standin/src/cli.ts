@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Database } from './core/sqlite';
 import { EmbeddedHost } from './embedded-host';
-import type { Level } from './core/logger';
+import { resolveLogLevel } from './core/log-options';
 import { mintToken } from './identity/local-issuer';
 
 const usage = `Usage: azure-standin <command> [options]
 
 Commands:
-  start    Start the Functions app on the embedded host (HTTP, Durable, Service Bus)
+  start    Start the Functions app on the embedded host (HTTP, Durable, Service Bus); prints
+           the console's URL (/console), the functions and the HTTP routes, then warnings and
+           errors only (--verbose for every invocation and the services' information)
   status   List orchestration instances and queued work in the data directory
   reset    Delete all local runtime state (durable history, queues, messages, orders, keys)
   token    Print a bearer token from the local issuer: --sub CUSTOMER [--role ROLE] [--email E]
@@ -28,13 +30,19 @@ Options:
   --cosmos-port N        Port of the Cosmos DB emulator (default: 8081; 0 picks one)
   --blob-port N          Port of Azurite's Blob service (default: 10000; 0 picks one)
   --data-dir DIR         Where state is kept (default: <app-root>/.data/runtime)
-  --log-level LEVEL      trace|debug|information|warning|error|none (default: information)
+  --verbose              Print every invocation, the local services' information and the
+                         app's own logs and metrics (--log-level information)
+  --log-level LEVEL      trace|debug|information|warning|error|none (default: warning, plus
+                         the startup summary; overrides --verbose)
   --app-telemetry on|off Export the app's traces, logs and metrics to the local ingestion
                          endpoint (default: on; /dev/telemetry shows them)
   --status STATUS        With status: only instances in this runtime status
 `;
 
 interface Args { command: string; flags: Record<string, string> }
+
+/** Options that take no value. */
+const switches = new Set(['verbose', 'help']);
 
 function parseArgs(argv: string[]): Args {
   const [command = 'help', ...rest] = argv;
@@ -44,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const eq = a.indexOf('=');
     if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+    else if (switches.has(a.slice(2))) flags[a.slice(2)] = 'true';
     else {
       const v = rest[i + 1];
       if (v === undefined || v.startsWith('--')) throw new Error(`option ${a} needs a value`);
@@ -54,7 +63,7 @@ function parseArgs(argv: string[]): Args {
   return { command, flags };
 }
 
-const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'blob-port', 'data-dir', 'log-level', 'app-telemetry', 'status', 'sub', 'role', 'email', 'expires']);
+const known = new Set(['app-root', 'main', 'port', 'host', 'servicebus-port', 'cosmos-port', 'blob-port', 'data-dir', 'log-level', 'verbose', 'help', 'app-telemetry', 'status', 'sub', 'role', 'email', 'expires']);
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -66,12 +75,15 @@ function port(value: string | undefined, fallback: number, name: string): number
 async function main(): Promise<number> {
   const { command, flags } = parseArgs(process.argv.slice(2));
   for (const k of Object.keys(flags)) if (!known.has(k)) throw new Error(`unknown option --${k}\n\n${usage}`);
+  if (flags.help === 'true') {
+    console.log(usage);
+    return 0;
+  }
   const appRoot = path.resolve(flags['app-root'] ?? '.');
   const dataDir = path.resolve(flags['data-dir'] ?? path.join(appRoot, '.data', 'runtime'));
   switch (command) {
     case 'start': {
-      const logLevel = (flags['log-level'] ?? 'information') as Level | 'none';
-      if (!['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'].includes(logLevel)) throw new Error(`invalid --log-level "${logLevel}"`);
+      const logLevel = resolveLogLevel({ verbose: flags.verbose === 'true', logLevel: flags['log-level'] });
       const appTelemetry = flags['app-telemetry'] ?? 'on';
       if (appTelemetry !== 'on' && appTelemetry !== 'off') throw new Error(`invalid --app-telemetry "${appTelemetry}" (on or off)`);
       const host = new EmbeddedHost({

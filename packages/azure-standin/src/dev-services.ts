@@ -22,7 +22,8 @@ import { IngestionEndpoint } from './telemetry/ingestion-endpoint';
 import { createLocalCertificate, trustInThisProcess } from './tls/local-tls';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { LocalService, StandinConfig, StandinContext } from './app-config';
+import { listenError } from './core/port-in-use';
+import type { ConsoleLink, LocalService, StandinConfig, StandinContext } from './app-config';
 
 export interface DevServicesOptions {
   appRoot: string;
@@ -49,6 +50,8 @@ export class DevServices {
   cosmos?: RunningCosmosEmulator;
   azurite?: RunningAzurite;
   private services: LocalService[] = [];
+  /** Links the app added to the local console (ctx.consoleLink). */
+  readonly consoleLinks: ConsoleLink[] = [];
   private readonly databases = new Map<string, Database>();
   private baseUrl = '';
   private cosmosStart?: Promise<RunningCosmosEmulator>;
@@ -99,6 +102,12 @@ export class DevServices {
         this.services.push(service);
         log.info(`Local service: ${service.name}`);
       },
+      consoleLink: (link) => {
+        if (typeof link?.title !== 'string' || link.title === '' || typeof link.href !== 'string' || link.href === '') throw new Error('consoleLink needs { title, href }');
+        // Only this host's own pages or http(s) URLs: the console renders these as links.
+        if (!/^(\/|https?:\/\/)/i.test(link.href)) throw new Error(`consoleLink href must start with "/" or http(s)://, got "${link.href}"`);
+        this.consoleLinks.push({ title: link.title, href: link.href, description: link.description });
+      },
     };
   }
 
@@ -114,6 +123,8 @@ export class DevServices {
         console.error(`${err.message}; exiting`);
         process.exit(1);
       },
+    }).catch((err: unknown) => {
+      throw listenError(err, this.o.cosmosPort, '--cosmos-port');
     }).then(async (emulator) => {
       this.cosmos = emulator;
       const stats = await emulator.stats();
@@ -129,7 +140,9 @@ export class DevServices {
   }
 
   private startAzurite(): Promise<RunningAzurite> {
-    this.azuriteStart ??= startAzurite({ location: path.join(this.o.dataDir, 'azurite'), host: '127.0.0.1', port: this.o.blobPort }).then((azurite) => {
+    this.azuriteStart ??= startAzurite({ location: path.join(this.o.dataDir, 'azurite'), host: '127.0.0.1', port: this.o.blobPort }).catch((err: unknown) => {
+      throw listenError(err, this.o.blobPort, '--blob-port');
+    }).then((azurite) => {
       this.azurite = azurite;
       this.o.logger.info(`Azurite Blob Storage on ${azurite.blobEndpoint}`);
       return azurite;
@@ -194,6 +207,16 @@ export class DevServices {
       fs.writeFileSync(file, JSON.stringify(all, null, 2), { mode: 0o600 });
     }
     return all[name];
+  }
+
+  /** What runs beside the host, for the console's home page: name and where it answers. */
+  describe(): { name: string; where: string }[] {
+    const out: { name: string; where: string }[] = [{ name: 'Token issuer (Entra ID stand-in)', where: `${this.baseUrl}${jwksPath}` }];
+    if (this.ingestionServer) out.push({ name: 'Application Insights ingestion', where: `${this.baseUrl}/dev/telemetry` });
+    if (this.cosmos) out.push({ name: 'Cosmos DB emulator', where: this.cosmos.endpoint });
+    if (this.azurite) out.push({ name: 'Azurite Blob Storage', where: this.azurite.blobEndpoint });
+    for (const s of this.services) out.push({ name: s.name, where: s instanceof AcsEmailSimulator ? `${this.baseUrl}/emails:send` : 'mounted under /sim/ or /dev/' });
+    return out;
   }
 
   /** Serves the mounted services, the issuer's discovery document and keys; true when it answered. */

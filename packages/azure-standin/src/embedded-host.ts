@@ -34,6 +34,9 @@ import { BlobBindings, hasBlobBindings, pointStorageSettingsAtAzurite } from './
 import { BlobTriggerStore } from './host/blob-receipts';
 import { enabledFunctions, isDisabled } from './host/disabled-functions';
 import { childSpan } from './telemetry/trace-context';
+import { listenError } from './core/port-in-use';
+import { describeFunctionCounts, functionCounts } from './host/function-summary';
+import { ConsoleService } from './console/console-service';
 
 export interface HostOptions {
   appRoot: string;
@@ -78,6 +81,7 @@ export class EmbeddedHost {
   hostJson!: HostJson;
   baseUrl = '';
   private invoker!: Invoker;
+  private console?: ConsoleService;
   private clientApi!: ClientApi;
   private clientData!: Record<string, unknown>;
   private routePrefix = '/api';
@@ -110,7 +114,7 @@ export class EmbeddedHost {
     this.server.on('checkContinue', (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (err) => reject(listenError(err, o.port, '--port')));
       this.server.listen(o.port, o.host, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
@@ -118,7 +122,7 @@ export class EmbeddedHost {
     const publicHost = anyInterface ? 'localhost' : o.host.includes(':') ? `[${o.host}]` : o.host;
     this.baseUrl = `http://${publicHost}:${port}`;
     if (!isLoopbackHost(o.host)) {
-      this.logger.warn(`Listening on ${o.host}, reachable from other machines: the local dev endpoints (/dev/, /sim/, /local-issuer/, /emails) stay loopback-only (callers on this machine); other callers get 403`);
+      this.logger.warn(`Listening on ${o.host}, reachable from other machines: the local dev endpoints (/console, /dev/, /sim/, /local-issuer/, /emails) stay loopback-only (callers on this machine); other callers get 403`);
     }
     this.rpcBaseUrl = `http://127.0.0.1:${port}${rpcPrefix}`;
     // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set
@@ -175,7 +179,9 @@ export class EmbeddedHost {
     // not be folded into (and delayed past) the durable store's group commit.
     this.busDb = openStateDatabase(o.dataDir, 'servicebus.db');
     this.serviceBus = new ServiceBusHostBinding(this.busDb, this.index, this.logger, this.hostJson, this.invoker, config.serviceBusEntitiesFile ? path.resolve(o.appRoot, config.serviceBusEntitiesFile) : undefined);
-    await this.serviceBus.start(o.host, o.serviceBusPort);
+    await this.serviceBus.start(o.host, o.serviceBusPort).catch((err: unknown) => {
+      throw listenError(err, o.serviceBusPort, '--servicebus-port');
+    });
     await this.startTriggerBindings(o);
     this.invoker.bindings = {
       extraInputs: async (fn, input) => [...this.durableClientInputs(fn), ...(this.blobs ? await this.blobs.inputs(fn, input) : [])],
@@ -189,11 +195,25 @@ export class EmbeddedHost {
     this.ready = true;
     this.timers.start();
     this.blobs?.start();
-    this.logger.info(`Host started: ${this.index.all.length} functions, listening on ${this.baseUrl}`, recovered);
+    this.console = new ConsoleService({
+      appName: appName(o.appRoot), appRoot: o.appRoot, baseUrl: this.baseUrl, routePrefix: this.routePrefix, index: this.index, engine: this.engine,
+      serviceBus: this.serviceBus.emulator, serviceBusConnection: this.serviceBus.connectionString, telemetry: this.dev.telemetry,
+      services: () => this.dev.describe(), links: this.dev.consoleLinks,
+    });
+    this.logger.info(`Host started, listening on ${this.baseUrl}`, recovered);
     for (const name of [...this.index.all.filter((fn) => isDisabled(fn)).map((fn) => fn.metadata.name), ...this.index.skipped]) this.logger.info(`Function '${name}' is disabled (AzureWebJobs.${name}.Disabled)`);
-    for (const f of this.index.http) {
-      this.logger.info(`  ${f.fn.metadata.name}: [${[...f.methods].join(',')}] ${this.baseUrl}${this.routePrefix}/${f.route.template}`);
-    }
+    this.printSummary();
+  }
+
+  /** What a person needs after the start, at any log level: the console, the functions, the routes. */
+  private printSummary(): void {
+    const width = Math.max(0, ...this.index.http.map((f) => [...f.methods].join(',').length));
+    this.logger.summary([
+      `${appName(this.options.appRoot)}: ${describeFunctionCounts(functionCounts(this.index))}`,
+      `Console:  ${this.baseUrl}/console`,
+      ...(this.index.http.length ? ['HTTP routes:'] : []),
+      ...this.index.http.map((f) => `  ${[...f.methods].join(',').padEnd(width)}  ${this.baseUrl}${this.routePrefix}/${f.route.template}  (${f.fn.metadata.name}${isDisabled(f.fn) ? ', disabled' : ''})`),
+    ].join('\n'));
   }
 
   async stop(): Promise<void> {
@@ -284,6 +304,7 @@ export class EmbeddedHost {
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
+      if (this.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) return await this.console.handle(req, res, url);
       const prefix = this.routePrefix;
       if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
         const rest = url.pathname.slice(prefix.length);
@@ -293,6 +314,8 @@ export class EmbeddedHost {
           return await this.invokeHttp(f, match.params, req, res, url);
         }
       }
+      // The root leads to the console unless a function (routePrefix "") answered it above.
+      if (this.console && url.pathname === '/') return await this.console.handle(req, res, url);
       res.writeHead(404).end();
     } catch (err) {
       this.logger.error('request failed in the host', { url: req.url, error: err instanceof Error ? err.stack : String(err) });
@@ -374,6 +397,17 @@ export class EmbeddedHost {
     }
     forwarding.invocationEnded(f.fn.metadata.name, failed);
   }
+}
+
+/** The app's name for people: package.json's name, else its folder's. */
+function appName(appRoot: string): string {
+  try {
+    const name = (JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name) return name;
+  } catch {
+    // no package.json: the folder's name
+  }
+  return path.basename(appRoot);
 }
 
 function problem(res: http.ServerResponse, status: number, title: string, detail: string): void {

@@ -1,6 +1,8 @@
 // azure-standin's public surface: the configuration an app gives it, the local services it can
 // mount, and helpers an app's own local services and tests use. The command line is `azure-standin`.
-export type { LocalService, StandinConfig, StandinContext, StandinLogger } from './app-config';
+export type { ConsoleLink, LocalService, StandinConfig, StandinContext, StandinLogger } from './app-config';
+// For an app's own console pages: the console's layout and escaping.
+export { consolePage, escapeHtml, html, Html } from './console/html';
 export { localAudience, localIssuer, mintToken } from './identity/local-issuer';
 export type { MintOptions } from './identity/local-issuer';
 export { readHostJson, timeSpanMs } from './core/settings';

@@ -24,6 +24,14 @@ export class Logger {
     this.write(`[${new Date().toISOString()}]${tag} ${message}${extra}`);
   }
 
+  /**
+   * What a person needs whatever the level (the console URL, the functions and routes): printed
+   * as is, without a timestamp; only `none` silences it.
+   */
+  summary(message: string): void {
+    if (this.minLevel !== 'none') this.write(message);
+  }
+
   info(message: string, fields?: Record<string, unknown>): void {
     this.log('information', message, fields);
   }

@@ -239,7 +239,7 @@ export class DurableStore {
    * Instances matching a client query, in instance-id order (as Azure Storage's instances table,
    * keyed by instance id, returns them), after the instance id a continuation token names.
    */
-  queryInstances(q: { createdFrom?: string; createdTo?: string; statuses?: string[]; prefix?: string; afterId?: string; limit: number }): InstanceRow[] {
+  queryInstances(q: { createdFrom?: string; createdTo?: string; statuses?: string[]; prefix?: string; afterId?: string; limit: number; name?: string; newestFirst?: boolean; offset?: number }): InstanceRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.createdFrom) { where.push('created_at >= ?'); args.push(q.createdFrom); }
@@ -247,8 +247,11 @@ export class DurableStore {
     if (q.statuses && q.statuses.length > 0) { where.push(`status IN (${q.statuses.map(() => '?').join(',')})`); args.push(...q.statuses); }
     if (q.prefix) { where.push('substr(instance_id, 1, ?) = ?'); args.push(q.prefix.length, q.prefix); }
     if (q.afterId !== undefined) { where.push('instance_id > ?'); args.push(q.afterId); }
-    const sql = `SELECT * FROM df_instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY instance_id LIMIT ?`;
-    args.push(q.limit);
+    // The console's filters: an orchestrator name (case-insensitive, as function names are), newest first, pages by offset.
+    if (q.name) { where.push('name = ? COLLATE NOCASE'); args.push(q.name); }
+    const order = q.newestFirst ? 'created_at DESC, instance_id' : 'instance_id';
+    const sql = `SELECT * FROM df_instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    args.push(q.limit, q.offset ?? 0);
     return (this.db.prepare(sql).all(...args) as RawInstance[]).map(toInstance);
   }
 }

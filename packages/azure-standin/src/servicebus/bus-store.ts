@@ -163,6 +163,7 @@ export class BusStore {
       nextExpiry: db.prepare<[string, number], { t: number | null }>('SELECT min(expires_at) AS t FROM sb_messages WHERE entity = ? AND dlq = 0 AND expires_at IS NOT NULL AND expires_at > ?'),
       cancelScheduled: db.prepare('DELETE FROM sb_messages WHERE entity = ? AND dlq = 0 AND seq = ? AND visible_at > ?'),
       expireAllLocks: db.prepare('UPDATE sb_messages SET locked_until = 0 WHERE lock_token IS NOT NULL'),
+      bySeq: db.prepare<[string, number, number], MessageRow>(`SELECT ${cols} FROM sb_messages WHERE entity = ? AND dlq = ? AND seq = ?`),
       counts: db.prepare<[number, number], { entity: string; dlq: number; total: number; scheduled: number; locked: number }>(
         'SELECT entity, dlq, count(*) AS total, sum(visible_at > ?) AS scheduled, sum(lock_token IS NOT NULL AND locked_until > ?) AS locked FROM sb_messages GROUP BY entity, dlq',
       ),
@@ -304,6 +305,41 @@ export class BusStore {
           ];
     const due = times.filter((t): t is number => typeof t === 'number');
     return due.length ? Math.min(...due) : undefined;
+  }
+
+  /**
+   * Moves a dead-lettered message back to its queue or subscription, as an operator's resubmit
+   * does: a copy with a new sequence number (taken from `sequenceKey`, the queue or the topic) and
+   * no delivery count, and the dead letter removed, in one transaction. `request` is the message
+   * as the sender sent it (the caller decodes the stored payload). A message locked by a receiver
+   * of the dead-letter queue is left alone ('locked'); an unknown one is 'missing'.
+   */
+  resubmitDeadLetter(entity: ReceivableEntity, sequenceKey: string, sequenceNumber: number, request: (payload: Buffer) => EnqueueRequest): { result: 'moved'; sequenceNumber: number } | { result: 'missing' | 'locked' } {
+    return this.atomically(() => {
+      const now = this.now();
+      const row = this.s.bySeq.get(entity.key, 1, sequenceNumber);
+      if (!row) return { result: 'missing' as const };
+      if (row.lock_token !== null && (row.locked_until ?? 0) > now) return { result: 'locked' as const };
+      const req = request(toStored(row).payload);
+      const seq = this.s.nextSeq.get(sequenceKey)!.last;
+      const ttl = minDefined(req.timeToLiveMs, entity.defaultTimeToLiveMs);
+      // Straight into the entity, past duplicate detection: the copy has the dead letter's
+      // messageId, which the window would otherwise drop.
+      this.s.insert.run(entity.key, seq, req.fields.messageId ?? null, req.payload, now, now, ttl === undefined ? null : now + ttl);
+      this.s.deleteById.run(row.id);
+      return { result: 'moved' as const, sequenceNumber: seq };
+    });
+  }
+
+  /** Deletes one message (active or dead-lettered) by sequence number unless a receiver holds its lock. */
+  removeMessage(entity: ReceivableEntity, subQueue: SubQueue, sequenceNumber: number): 'removed' | 'missing' | 'locked' {
+    return this.atomically(() => {
+      const row = this.s.bySeq.get(entity.key, subQueue === 'deadLetter' ? 1 : 0, sequenceNumber);
+      if (!row) return 'missing';
+      if (row.lock_token !== null && (row.locked_until ?? 0) > this.now()) return 'locked';
+      this.s.deleteById.run(row.id);
+      return 'removed';
+    });
   }
 
   counts(): EntityCounts[] {

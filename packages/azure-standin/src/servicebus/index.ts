@@ -8,7 +8,7 @@ import { AmqpEndpoint } from './amqp-endpoint';
 import { BusStore } from './bus-store';
 import type { EnqueueResult } from './bus-store';
 import { EntityRegistry, parseEntityConfig } from './config';
-import type { EntityConfigInput, ReceivableEntity, SendableEntity } from './config';
+import type { EntityConfigInput, ReceivableEntity, SendableEntity, SubQueue } from './config';
 import { DeliveryHub } from './delivery-hub';
 import { silentLogger } from './logger';
 import type { EmulatorLogger } from './logger';
@@ -16,6 +16,7 @@ import { defaultTriggerOptions, TriggerDispatcher } from './trigger-dispatcher';
 import type { ServiceBusTriggerTarget, TriggerOptions } from './trigger-dispatcher';
 
 export { entityConfigSchema, parseEntityConfig } from './config';
+export type { SubQueue } from './config';
 export type { EntityConfig, EntityConfigInput, QueueConfig, SubscriptionConfig, TopicConfig, CorrelationFilter } from './config';
 export type { OutgoingMessage, ReceivedMessage } from './amqp-codec';
 export type { EnqueueResult } from './bus-store';
@@ -115,6 +116,32 @@ export class ServiceBusEmulator {
   /** The dead-lettered messages of a queue or subscription, oldest first (for inspection and tests). */
   deadLetters(entityPath: string, max = 1000): ReceivedMessage[] {
     return this.store.peek(this.receivable(entityPath, 'deadLetters()'), 'deadLetter', 1, max).map(toReceivedMessage);
+  }
+
+  /** Messages of a queue or subscription (or its dead-letter queue), oldest first, without locking them. */
+  peek(entityPath: string, subQueue: SubQueue, max = 50, fromSequenceNumber = 1): ReceivedMessage[] {
+    return this.store.peek(this.receivable(entityPath, 'peek()'), subQueue, fromSequenceNumber, max).map(toReceivedMessage);
+  }
+
+  /**
+   * Sends a dead-lettered message back to the queue or subscription that dead-lettered it (a
+   * subscription only, not the topic's other subscriptions) and removes the dead letter, in one
+   * transaction. Receivers are woken as for a new message.
+   */
+  resubmitDeadLetter(entityPath: string, sequenceNumber: number): { result: 'moved'; sequenceNumber: number } | { result: 'missing' | 'locked' } {
+    const entity = this.receivable(entityPath, 'resubmitDeadLetter()');
+    // Subscriptions number their messages with their topic's sequence.
+    const sequenceKey = entity.kind === 'subscription' ? entity.key.slice(0, entity.key.indexOf('/subscriptions/')) : entity.key;
+    const outcome = this.store.resubmitDeadLetter(entity, sequenceKey, sequenceNumber, toEnqueueRequest);
+    if (outcome.result === 'moved') this.hub.notify(entity.key);
+    return outcome;
+  }
+
+  /** Deletes one message of a queue or subscription (or its dead-letter queue). */
+  deleteMessage(entityPath: string, subQueue: SubQueue, sequenceNumber: number): 'removed' | 'missing' | 'locked' {
+    const outcome = this.store.removeMessage(this.receivable(entityPath, 'deleteMessage()'), subQueue, sequenceNumber);
+    if (outcome === 'removed') this.hub.notify(this.receivable(entityPath, 'deleteMessage()').key);
+    return outcome;
   }
 
   /** Message counts per queue and subscription. */
