@@ -1,7 +1,7 @@
 // How this app runs on the local stand-in (packages/azure-standin), named in package.json
 // ("azureStandin"): its settings pointed at the local services, and the PayPal and DHL Express
 // simulators (packages/commerce-simulators) mounted beside them. Never deployed.
-import type { StandinConfig, StandinContext } from 'azure-standin';
+import type { StandinConfig } from 'azure-standin';
 import { CarrierSimulator, PayPalSimulator } from 'commerce-simulators';
 import { OrdersConsole } from './console/orders-service';
 
@@ -17,12 +17,6 @@ const local = {
 };
 
 const number = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
-
-/** The stand-in's console (durable instances, telemetry, mailbox) takes nav links from the app's pages. */
-interface ConsoleLinks {
-  consoleLink(link: { title: string; href: string; description?: string }): void;
-}
-const hasConsole = (ctx: StandinContext): ctx is StandinContext & ConsoleLinks => 'consoleLink' in ctx && typeof ctx.consoleLink === 'function';
 
 const config: StandinConfig = {
   settings: {
@@ -75,18 +69,14 @@ const config: StandinConfig = {
       transitAfterMs: number('SIM_CARRIER_TRANSIT_MS', 5_000),
       deliveredAfterMs: number('SIM_CARRIER_DELIVERED_MS', 20_000),
     }));
-    // The order console: a stand-in that has its own console routes /console/ to local services
-    // (and offers consoleLink); an older one only /dev/, where the console answers too.
-    const consoleRoot = hasConsole(ctx) ? '/console' : '/dev/console';
+    // The order console: the app's pages beside the stand-in's own (instances, Service Bus, telemetry, mailbox).
     ctx.mount(new OrdersConsole({ baseUrl, dataDir: ctx.dataDir }));
-    if (hasConsole(ctx)) {
-      ctx.consoleLink({ title: 'Orders', href: '/console/orders', description: 'Orders: timeline, money, documents, emails; approve, cancel, refund, retry' });
-      ctx.consoleLink({ title: 'PayPal', href: '/console/paypal', description: 'Every order in the PayPal simulator' });
-      ctx.consoleLink({ title: 'Shipments', href: '/console/shipments', description: 'Every shipment in the carrier simulator' });
-    }
+    ctx.consoleLink({ title: 'Orders', href: '/console/orders', description: 'Orders: timeline, money, documents, emails; approve, cancel, refund, retry' });
+    ctx.consoleLink({ title: 'PayPal', href: '/console/paypal', description: 'Every order in the PayPal simulator' });
+    ctx.consoleLink({ title: 'Shipments', href: '/console/shipments', description: 'Every shipment in the carrier simulator' });
+    ctx.consoleLink({ title: 'API docs', href: '/api/v1/docs', description: 'The API with try-it (Swagger UI)' });
     // Emails link to the console's order page, where the order can be cancelled.
-    setDefault('STOREFRONT_ORDER_URL', `${baseUrl}${consoleRoot}/orders/{orderId}`);
-    ctx.log.info(`Order console: ${baseUrl}${consoleRoot}/orders`);
+    setDefault('STOREFRONT_ORDER_URL', `${baseUrl}/console/orders/{orderId}`);
     ctx.log.info(`Simulators: PayPal ${baseUrl}/sim/paypal, DHL ${baseUrl}/sim/dhl/mydhlapi; inspect ${baseUrl}/dev/paypal/orders?reference=…, ${baseUrl}/dev/shipments?reference=…`);
 
     const acs = ctx.acsEmail({ senderDomains: [local.senderDomain] });

@@ -61,7 +61,7 @@ button.primary{background:#1f883d;color:#fff;border-color:#1f883d}button.danger{
 
 export interface PageOptions {
   title: string;
-  /** The console's root (/console, or /dev/console on a stand-in without its console). */
+  /** The console's root, /console. */
   root: string;
   /** Which nav entry is current. */
   here?: 'orders' | 'paypal' | 'shipments';

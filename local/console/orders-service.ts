@@ -8,7 +8,7 @@ import type { LocalService } from 'azure-standin';
 import { ConsoleApi } from './api-client';
 import type { ApiAnswer, DisputeView, OrderView, Problem } from './api-client';
 import { refusal } from './guard';
-import { esc, html, money, page } from './html';
+import { esc, money } from './html';
 import type { Flash } from './html';
 import { emailPage, messagePage, orderHref, orderPage, ordersListPage, refundableUnits } from './order-pages';
 import type { OrderPageData } from './order-pages';
@@ -24,8 +24,8 @@ export interface OrdersConsoleOptions {
   dataDir: string;
 }
 
-/** Roots the console answers under: /console once the stand-in routes it, /dev/console always. */
-const roots = ['/console', '/dev/console'] as const;
+/** Where the stand-in's console lets the app's pages answer. */
+const roots = ['/console'] as const;
 
 export class OrdersConsole implements LocalService {
   readonly name = 'Order console (orders, PayPal, shipments)';
@@ -41,9 +41,8 @@ export class OrdersConsole implements LocalService {
     const root = roots.find((r) => url.pathname === r || url.pathname.startsWith(`${r}/`));
     if (!root) return false;
     const rest = url.pathname.slice(root.length);
-    // The stand-in's own console owns /console itself; this one only its three sections (and a
-    // landing page under /dev/console, for stand-ins without that console).
-    const mine = /^\/(orders|paypal|shipments)(\/|$)/.test(rest) || (root === '/dev/console' && (rest === '' || rest === '/'));
+    // The stand-in's own console owns /console itself; this one only its three sections.
+    const mine = /^\/(orders|paypal|shipments)(\/|$)/.test(rest);
     if (!mine) return false;
     const refused = refusal(req, this.o.baseUrl);
     if (refused) {
@@ -61,7 +60,6 @@ export class OrdersConsole implements LocalService {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, root: string, rest: string): Promise<void> {
     const method = req.method ?? 'GET';
-    if (rest === '' || rest === '/') return send(res, 200, landingPage(root));
     if (method === 'POST') {
       const action = /^\/orders\/([^/]+)\/(approve|cancel|refund|retry)$/.exec(rest);
       if (!action) return send(res, 404, messagePage({ root, title: 'Not found' }));
@@ -223,10 +221,3 @@ function redirect(res: http.ServerResponse, location: string): void {
   res.writeHead(303, { location, 'cache-control': 'no-store' }).end(`<a href="${esc(location)}">${esc(location)}</a>`);
 }
 
-function landingPage(root: string): string {
-  const body = html`<h1>Order console</h1><ul>
-<li><a href="${root}/orders">Orders</a>: list, one order's timeline, money, documents and emails; approve, cancel, refund, retry</li>
-<li><a href="${root}/paypal">PayPal</a>: every order in the PayPal simulator</li>
-<li><a href="${root}/shipments">Shipments</a>: every shipment in the carrier simulator</li></ul>`;
-  return page({ title: 'Order console', root, body });
-}

@@ -304,7 +304,11 @@ export class EmbeddedHost {
       if (!this.ready) return json(res, 503, { Message: 'The host is starting.' });
       if (url.pathname === '/admin/host/durable') return json(res, 200, { engine: this.engine.stats(), instances: this.engine.store.countByStatus() });
       if (url.pathname.startsWith(rpcPrefix) || url.pathname.startsWith(webhookPrefix)) return await this.durableApi(req, res, url);
-      if (this.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) return await this.console.handle(req, res, url);
+      if (this.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+        // Pages the app mounts under /console/ (its own views, linked with ctx.consoleLink) come first.
+        if (url.pathname.startsWith('/console/') && isLocalCaller(req.socket) && this.dev && (await this.dev.handle(url, res, req))) return;
+        return await this.console.handle(req, res, url);
+      }
       const prefix = this.routePrefix;
       if (prefix === '' || url.pathname === prefix || url.pathname.startsWith(prefix + '/')) {
         const rest = url.pathname.slice(prefix.length);
