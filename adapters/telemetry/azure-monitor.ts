@@ -7,6 +7,7 @@ import os from 'node:os';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { disableStatsbeat, isLocalIngestion, stopSdkConfigurationPoll } from './local-ingestion';
 import { quietPolls } from './quiet-polls';
 
 // Loaded only when telemetry is on: merely importing the distro measurably slows every request
@@ -29,6 +30,9 @@ export function startAzureMonitor(o: TelemetryOptions): boolean {
   if (started || !o.connectionString) return started;
   const credential = entraCredential(o.authenticationString);
   defaultInstanceId();
+  // Locally nothing goes to Microsoft's services: no statsbeat, no SDK configuration poll.
+  const local = isLocalIngestion(o.connectionString);
+  if (local) disableStatsbeat();
   distro().useAzureMonitor({
     azureMonitorExporterOptions: { connectionString: o.connectionString, ...(credential ? { credential } : {}) },
     // Every trace of the app: an order's trace is what support reads after a complaint. The host's
@@ -52,6 +56,7 @@ export function startAzureMonitor(o: TelemetryOptions): boolean {
       redis4: { enabled: false },
     },
   });
+  if (local) stopSdkConfigurationPoll();
   // The distro instruments node:http only; the carrier adapter and certificate downloads use fetch.
   undici = new (undiciInstrumentation().UndiciInstrumentation)({ ignoreRequestHook: notWorthASpan });
   started = true;

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
 // responses (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 import { z } from 'zod';
+import { approvalOrderRequest, awaitingPaymentOrder, problems, receivedOrder, refundRequest, shippedOrder, vaultedOrderRequest } from './openapi-examples';
 import { acceptDisputeSchema, cancelRequestSchema, disputeListSchema, disputeSchema, listDisputesQuerySchema, refundRequestSchema, refundSchema, listOrdersQuerySchema, orderListSchema, orderRequestSchema, orderSchema, productListSchema, problemSchema, quoteRequestSchema, quoteSchema } from './schemas';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
@@ -10,13 +11,16 @@ const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
   return json;
 };
 
-const problem = (description: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const json = (description: string, ref: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+/** Named examples of a media type, as the docs page offers them (the first one preselected). */
+type Examples = Record<string, { summary: string; value: unknown }>;
+const problem = (description: string, headers?: Record<string, unknown>, example?: unknown) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, ...(example ? { example } : {}) } } });
+const json = (description: string, ref: string, headers?: Record<string, unknown>, examples?: Examples) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` }, ...(examples ? { examples } : {}) } } });
+const jsonBody = (ref: string, examples: Examples) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` }, examples } } });
 const header = (description: string) => ({ description, schema: { type: 'string' } });
 
 // Shared by every authenticated operation.
 const authProblems = {
-  '401': problem('No bearer token (…/unauthenticated) or an invalid one (…/invalid-token); see WWW-Authenticate', { 'WWW-Authenticate': header('RFC 6750 Bearer challenge') }),
+  '401': problem('No bearer token (…/unauthenticated) or an invalid one (…/invalid-token); see WWW-Authenticate', { 'WWW-Authenticate': header('RFC 6750 Bearer challenge') }, problems.unauthenticated),
   '429': problem('Too many requests from this caller (…/rate-limited)', { 'Retry-After': header('seconds to wait') }),
   '500': problem('Unexpected server error (…/internal-error); quote requestId'),
 };
@@ -70,14 +74,19 @@ export function openApiDocument(): Record<string, unknown> {
           description: 'Prices the cart on the server, stores the order and starts its saga. The same Idempotency-Key with the same body answers the first response again (header Idempotent-Replayed: true); with another body 422; while the first is still running 409.',
           security: [{ bearer: [] }],
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 }, description: 'unique per new order, repeated on retries; remembered for 24 h' }],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderRequest' } } } },
+          requestBody: jsonBody('OrderRequest', {
+            vaulted: { summary: 'Vaulted PayPal method: paid and shipped without the buyer', value: vaultedOrderRequest },
+            approval: { summary: 'No vaultId: the buyer approves on PayPal (payment.approveUrl)', value: approvalOrderRequest },
+          }),
           responses: {
-            '202': json('Accepted: the order is stored and its saga started', 'Order', { Location: header('the order URL'), ETag: header('version of the order') }),
+            '202': json('Accepted: the order is stored and its saga started', 'Order', { Location: header('the order URL'), ETag: header('version of the order') }, {
+              received: { summary: 'Stored and priced; invoice, payment and shipment follow', value: receivedOrder },
+            }),
             ...bodyProblems,
-            '400': problem('Malformed JSON, schema violations, or a missing/invalid Idempotency-Key (…/idempotency-key-required, …/idempotency-key-invalid)'),
+            '400': problem('Malformed JSON, schema violations, or a missing/invalid Idempotency-Key (…/idempotency-key-required, …/idempotency-key-invalid)', undefined, problems.validationFailed),
             '403': problem('customer.id is not the caller (…/forbidden)'),
             '409': problem('A request with this Idempotency-Key is still being processed (…/idempotency-key-in-use)', { 'Retry-After': header('seconds') }),
-            '422': problem('The cart cannot be priced (…/cart-invalid) or the Idempotency-Key was used with another body (…/idempotency-key-reused)'),
+            '422': problem('The cart cannot be priced (…/cart-invalid) or the Idempotency-Key was used with another body (…/idempotency-key-reused)', undefined, problems.cartInvalid),
             ...authProblems,
           },
         },
@@ -102,9 +111,12 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ bearer: [] }],
           parameters: [orderId, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
           responses: {
-            '200': json('The order', 'Order', { ETag: header('version of the order') }),
+            '200': json('The order', 'Order', { ETag: header('version of the order') }, {
+              shipped: { summary: 'Paid with a vaulted method and handed to DHL', value: shippedOrder },
+              awaitingPayment: { summary: 'Waiting for the buyer to approve at payment.approveUrl', value: awaitingPaymentOrder },
+            }),
             '304': { description: 'Not modified since the ETag in If-None-Match' },
-            '404': problem('No such order for this caller (…/order-not-found)'),
+            '404': problem('No such order for this caller (…/order-not-found)', undefined, problems.orderNotFound),
             ...authProblems,
           },
         },
@@ -133,14 +145,14 @@ export function openApiDocument(): Record<string, unknown> {
           description: 'Role Orders.Admin. The amount comes from the invoice: a line is refunded by its share per unit, and all refunds of a line add up exactly to what was charged for it. PayPal refunds it and a credit note for exactly these lines is issued asynchronously; the refund then shows as completed (or failed) in the order\'s `refunds`, and the customer is emailed. Idempotent per order by Idempotency-Key.',
           security: [{ bearer: [] }],
           parameters: [orderId, { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 }, description: 'unique per refund; repeat it when retrying' }],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RefundRequest' } } } },
+          requestBody: jsonBody('RefundRequest', { brokenMug: { summary: 'One item arrived broken; not restocked, shipping kept', value: refundRequest } }),
           responses: {
             '202': json('The refund, requested', 'Refund', { Location: header('the order, whose `refunds` show how it ends'), ETag: header('version of the order') }),
             ...bodyProblems,
             '403': problem('Not an admin (…/forbidden)'),
             '404': problem('No such order (…/order-not-found)'),
             '409': problem('The order has not shipped, or nothing was captured (…/order-not-refundable); a PayPal dispute on the payment is open (…/order-disputed); or the same Idempotency-Key is in progress (…/idempotency-key-in-use)'),
-            '422': problem('Unknown or twice-listed SKU, more units than were ordered and not yet refunded, the shipping fee twice, nothing to refund (…/refund-invalid, with errors[]); or the Idempotency-Key was used with another body (…/idempotency-key-reused)'),
+            '422': problem('Unknown or twice-listed SKU, more units than were ordered and not yet refunded, the shipping fee twice, nothing to refund (…/refund-invalid, with errors[]); or the Idempotency-Key was used with another body (…/idempotency-key-reused)', undefined, problems.refundInvalid),
             ...authProblems,
           },
         },
@@ -157,7 +169,7 @@ export function openApiDocument(): Record<string, unknown> {
             '200': json('The cancelled order', 'Order', { ETag: header('version of the order') }),
             ...bodyProblems,
             '404': problem('No such order for this caller (…/order-not-found)'),
-            '409': problem('The order has shipped or ended (…/order-not-cancellable)'),
+            '409': problem('The order has shipped or ended (…/order-not-cancellable)', undefined, problems.orderNotCancellable),
             '412': problem('If-Match names an older version (…/precondition-failed)'),
             ...authProblems,
           },
@@ -258,7 +270,7 @@ export function openApiDocument(): Record<string, unknown> {
         Dispute: schema(disputeSchema),
         DisputeList: schema(disputeListSchema),
         AcceptDispute: schema(acceptDisputeSchema, 'input'),
-        Problem: schema(problemSchema),
+        Problem: { ...schema(problemSchema), examples: [problems.orderNotFound] },
       },
     },
   };

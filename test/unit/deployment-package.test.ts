@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { swaggerUiFiles } from '../../functions/http/docs-assets';
 import { productionClosure, stageDeployment } from '../../tools/stage-deployment';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -63,4 +64,8 @@ test('every module the deployed code requires is in the package', () => {
     }
   }
   expect(missing).toEqual([]);
+});
+
+test('the API docs page\'s Swagger UI files ship with swagger-ui-dist (read from disk, not required)', () => {
+  for (const f of swaggerUiFiles) expect({ f, shipped: fs.existsSync(path.join(out, 'node_modules', 'swagger-ui-dist', f)) }).toEqual({ f, shipped: true });
 });
