@@ -318,8 +318,10 @@ export class EmbeddedHost {
           return await this.invokeHttp(f, match.params, req, res, url);
         }
       }
-      // The root leads to the console unless a function (routePrefix "") answered it above.
+      // The root leads to the console unless a function (routePrefix "") answered it above; so
+      // does /dev, the parent of the raw JSON views.
       if (this.console && url.pathname === '/') return await this.console.handle(req, res, url);
+      if (this.console && (url.pathname === '/dev' || url.pathname === '/dev/')) return void res.writeHead(303, { location: '/console' }).end();
       res.writeHead(404).end();
     } catch (err) {
       this.logger.error('request failed in the host', { url: req.url, error: err instanceof Error ? err.stack : String(err) });

@@ -23,6 +23,8 @@ test('/ leads to the console home, which lists the functions by kind, the routes
   const root = await fetch(`${host.url}/`, { redirect: 'manual' });
   expect(root.status).toBe(303);
   expect(root.headers.get('location')).toBe('/console');
+  const dev = await fetch(`${host.url}/dev`, { redirect: 'manual' });
+  expect([dev.status, dev.headers.get('location')]).toEqual([303, '/console']);
   const home = await page(host, '/console');
   expect(home.status).toBe(200);
   expect(home.text).toContain('console-test-app');
