@@ -16,7 +16,7 @@ const standinLayers = [
   { folder: 'host', below: ['durable', 'testing', ...composition] },
   { folder: 'durable', below: ['testing', ...composition] },
 ];
-const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', '!azure-standin/sqlite', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, azure-standin/sqlite, commerce-simulators.' };
+const deepIntoPackages = { group: ['**/packages/**', 'azure-standin/*', '!azure-standin/testing', '!azure-standin/browser-testing', '!azure-standin/sqlite', 'commerce-simulators/*'], message: 'Use the workspace packages through their public entry points: azure-standin, azure-standin/testing, azure-standin/browser-testing, azure-standin/sqlite, commerce-simulators.' };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { mintToken } from 'azure-standin';
 import { HostProcess, startHost } from 'azure-standin/testing';
 import type { Page } from 'playwright-core';
-import { browserSuite } from '../support/browser';
+import { browserSuite } from 'azure-standin/browser-testing';
 
 let host: HostProcess;
 beforeAll(async () => {

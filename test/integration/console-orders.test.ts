@@ -8,7 +8,7 @@ import { startHost, waitFor } from 'azure-standin/testing';
 import type { HostProcess } from 'azure-standin/testing';
 import type { Page } from 'playwright-core';
 import { isLocalCaller, isLocalHost, isLoopbackAddress, isSameOriginPost } from '../../local/console/guard';
-import { browserSuite } from '../support/browser';
+import { browserSuite } from 'azure-standin/browser-testing';
 import { sagaClient } from '../support/saga-client';
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { startHost as start } from '../../src/testing';
 import type { HostProcess, StartHostOptions } from '../../src/testing';
+export { browserSuite } from '../../src/testing/browser';
 
 export const consoleAppRoot = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'console-app');
 export const startConsoleHost = (opts: StartHostOptions = {}): Promise<HostProcess> => start({ ...opts, appRoot: consoleAppRoot });

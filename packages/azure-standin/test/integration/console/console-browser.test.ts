@@ -2,8 +2,7 @@
 // and a dead letter resubmitted by clicking its button.
 import { ServiceBusClient } from '@azure/service-bus';
 import { completed, HostProcess, startOrchestration } from '../../support/host';
-import { startConsoleHost } from '../../support/console';
-import { browserSuite } from '../../support/browser';
+import { browserSuite, startConsoleHost } from '../../support/console';
 
 let host: HostProcess;
 const browser = browserSuite();

@@ -1,15 +1,14 @@
-// A real headless Chromium (Debian's, at /usr/bin/chromium, or CHROMIUM_PATH) driven by
-// playwright-core, for the console's browser tests. A failed test leaves a screenshot of each of
-// its pages in test-artifacts/ at the repository root. The package's own helper: it must not
-// import the app's test support.
+// `azure-standin/browser-testing`: a real headless Chromium (Debian's, at /usr/bin/chromium, or
+// CHROMIUM_PATH) driven by playwright-core (a peer dependency: the app's tests bring it), for
+// Jest suites that test pages a person uses, the console's and an app's own. A failed test leaves
+// a screenshot of each of its pages in test-artifacts/ under the working directory (a CI artifact).
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** dist/test/support → the repository root's test-artifacts/. */
-const artifacts = path.resolve(__dirname, '..', '..', '..', '..', '..', 'test-artifacts');
+const artifacts = path.resolve(process.env.TEST_ARTIFACTS_DIR ?? 'test-artifacts');
 
 /** Flags that keep Chromium off the network this machine may not have, and quiet. */
 const flags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
@@ -28,7 +27,7 @@ export function browserSuite(): { page: () => Promise<Page> } {
     if (context && (testFailed() || process.env.SCREENSHOTS === 'always')) {
       fs.mkdirSync(artifacts, { recursive: true });
       const name = (expect.getState().currentTestName ?? 'test').replace(/[^\w-]+/g, '-').slice(0, 100);
-      for (const [i, p] of context.pages().entries()) await p.screenshot({ path: path.join(artifacts, `azure-standin-${name}-${i}.png`), fullPage: true }).catch(() => undefined);
+      for (const [i, p] of context.pages().entries()) await p.screenshot({ path: path.join(artifacts, `${name}-${i}.png`), fullPage: true }).catch(() => undefined);
     }
     await context?.close();
     context = undefined;
