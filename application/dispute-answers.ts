@@ -1,6 +1,6 @@
 // The shop's answers to a dispute besides evidence: the decision per reason (recorded once),
 // stopping a shipment that never left, accepting the claim, and recording how PayPal settled it.
-import { buyerWon, decideResponse, fulfilmentFacts } from '../domain/dispute';
+import { buyerWon, decideResponse, fulfilmentFacts, trackingMessage } from '../domain/dispute';
 import type { Dispute, DisputeDecision } from '../domain/dispute';
 import { scansOf } from '../domain/evidence-ledger';
 import type { Money } from '../domain/money';
@@ -102,4 +102,26 @@ export async function recordDisputeRefund(orders: OrderStore, a: { orderId: stri
     if (written !== 'precondition-failed' && written !== 'not-found') return;
   }
   throw new Error(`order ${a.orderId} kept changing while recording its dispute refund`);
+}
+
+/**
+ * In an inquiry (before any claim) about an order the carrier has, the buyer is told where it is:
+ * often that settles it. Once: a message recorded on the dispute is not sent again.
+ */
+export async function sendTrackingMessage(deps: { disputes: DisputeStore; orders: OrderStore; gateway: DisputeGateway }, a: { disputeId: string; at: string }): Promise<{ sent: boolean }> {
+  const current = await deps.disputes.get(a.disputeId);
+  if (!current) throw new Error(`dispute ${a.disputeId} is not recorded`);
+  const d = current.value;
+  if (d.messageSent || !d.orderId || !d.customerId) return { sent: false };
+  const order = await deps.orders.get(d.orderId, d.customerId);
+  const shipment = order?.value.shipment;
+  if (!shipment || d.stage !== 'INQUIRY' || !d.allowed.includes('send_message')) return { sent: false };
+  const text = trackingMessage(shipment);
+  const r = await deps.gateway.sendMessage(a.disputeId, text, { requestId: `${a.disputeId}:message` });
+  if (!r.ok) {
+    if (r.kind === 'unavailable' || r.kind === 'unauthorized') throw new Error(`PayPal did not take the message for dispute ${a.disputeId}: ${r.kind} ${r.message}`);
+    return { sent: false };
+  }
+  await updateDispute(deps.disputes, a.disputeId, (x) => (x.messageSent ? undefined : { ...x, messageSent: { at: a.at, text } }));
+  return { sent: true };
 }

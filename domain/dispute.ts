@@ -44,6 +44,8 @@ export interface Dispute {
   pack?: EvidencePackRef;
   submission?: { at: string; by: string; evidenceTypes: string[]; document: string };
   accepted?: { at: string; by: string; note: string };
+  /** The message sent to the buyer in the inquiry stage (the tracking, before any claim). */
+  messageSent?: { at: string; text: string };
   outcome?: { code: string; at: string; amountRefunded?: Money };
   /** PayPal's money movements of the dispute (e.g. the seller DEBIT of a buyer's win). */
   moneyMovements?: { party: string; type: string; amount: Money; reason?: string; at?: string }[];
@@ -106,6 +108,12 @@ export function decideResponse(reason: string, f: FulfilmentFacts): DisputeDecis
     default:
       return { action: 'review', why: `Disputes for ${reason} need the merchant's judgement; the evidence pack is ready.` };
   }
+}
+
+/** What the seller tells the buyer in an inquiry about an order the carrier has: where it is. */
+export function trackingMessage(shipment: { carrier: string; trackingNumber: string; trackingUrl: string; deliveredAt?: string }): string {
+  const where = shipment.deliveredAt ? `The carrier delivered it on ${shipment.deliveredAt.slice(0, 10)}.` : 'It is on its way.';
+  return `Your order was shipped with ${shipment.carrier}, tracking number ${shipment.trackingNumber} (${shipment.trackingUrl}). ${where} Please check with your household or neighbours, and reply here if it still has not arrived.`;
 }
 
 /** When the merchant is warned that the answer is due: 48 hours before PayPal's deadline. */

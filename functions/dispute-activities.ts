@@ -2,7 +2,7 @@
 // adapters. Each is idempotent (records once, re-reads PayPal before acting).
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
-import { acceptClaim, decideDispute, recordDisputeRefund, settleOnOrder, stopShipment } from '../application/dispute-answers';
+import { acceptClaim, decideDispute, recordDisputeRefund, sendTrackingMessage, settleOnOrder, stopShipment } from '../application/dispute-answers';
 import { alertMerchant } from '../application/dispute-alerts';
 import { buildEvidencePack, submitEvidence } from '../application/dispute-evidence';
 import { updateDispute } from '../application/dispute-records';
@@ -31,6 +31,7 @@ registerActivity(a.buildEvidencePack, (input) => buildEvidencePack(deps(), input
 registerActivity(a.submitEvidence, (input) => submitEvidence(deps(), input));
 registerActivity(a.stopShipment, (input) => stopShipment(deps(), input));
 registerActivity(a.acceptClaim, (input) => acceptClaim(deps(), input));
+registerActivity(a.sendTrackingMessage, (input) => sendTrackingMessage(deps(), input));
 registerActivity(a.settleDispute, (input) => settleOnOrder(deps(), input));
 registerActivity(a.alertMerchant, (input) => {
   const d = getDisputeServices();

@@ -53,6 +53,11 @@ export function* disputeSaga(context: OrchestrationContext): Generator<Task, Dis
         yield* acceptAndStop(d);
         break;
       case 'prove-fulfilment':
+        // An inquiry takes no evidence yet: the buyer is told where the parcel is, which often settles it.
+        if (d.stage === 'INQUIRY' && d.allowed.includes('send_message')) yield* run(a.sendTrackingMessage, { at: now() });
+        yield* run(a.buildEvidencePack, { at: now() });
+        d = yield* answer(d, 'now');
+        break;
       case 'prove-refund':
         yield* run(a.buildEvidencePack, { at: now() });
         d = yield* answer(d, 'now');

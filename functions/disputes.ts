@@ -43,6 +43,7 @@ function presentDispute(d: Dispute): z.infer<typeof disputeSchema> {
     evidencePack: d.pack ? { sha256: d.pack.sha256, bytes: d.pack.bytes, pages: d.pack.pages, builtAt: d.pack.builtAt, missing: d.pack.missing } : null,
     submission: d.submission ? { ...d.submission } : null,
     accepted: d.accepted ? { ...d.accepted } : null,
+    messageSent: d.messageSent ? { ...d.messageSent } : null,
     outcome: d.outcome ? { code: d.outcome.code, at: d.outcome.at, amountRefunded: d.outcome.amountRefunded?.amount ?? null } : null,
     moneyMovements: (d.moneyMovements ?? []).map((m) => ({ party: m.party, type: m.type, amount: m.amount.amount, reason: m.reason ?? null, at: m.at ?? null })),
     creditNote: d.creditNote?.number ?? null,

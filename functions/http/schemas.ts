@@ -218,6 +218,7 @@ export const disputeSchema = z.strictObject({
   evidencePack: z.strictObject({ sha256: z.string(), bytes: z.number().int(), pages: z.number().int(), builtAt: timestamp, missing: z.array(z.string()) }).nullable(),
   submission: z.strictObject({ at: timestamp, by: z.string(), evidenceTypes: z.array(z.string()), document: z.string() }).nullable(),
   accepted: z.strictObject({ at: timestamp, by: z.string(), note: z.string() }).nullable(),
+  messageSent: z.strictObject({ at: timestamp, text: z.string() }).nullable().describe('in an inquiry: what the buyer was told (the tracking)'),
   outcome: z.strictObject({ code: z.string(), at: timestamp, amountRefunded: amount.nullable() }).nullable(),
   moneyMovements: z.array(z.strictObject({ party: z.string(), type: z.string(), amount, reason: z.string().nullable(), at: timestamp.nullable() })).describe("PayPal's money movements, e.g. the seller's DEBIT when the buyer wins"),
   creditNote: z.string().nullable(),

@@ -19,6 +19,8 @@ export const disputeActivities = {
   stopShipment: activity<DisputeIds & { orderId: string; customerId: string; at: string }, Stopped>('stopDisputedShipment'),
   /** Cancels the order (its saga then voids or refunds, and credits the invoice). */
   cancelDisputedOrder: activity<DisputeIds & { orderId: string; customerId: string; at: string }, { cancelled: boolean; status: string }>('cancelDisputedOrder'),
+  /** In an inquiry: the tracking, told to the buyer once. */
+  sendTrackingMessage: activity<DisputeIds & { at: string }, { sent: boolean }>('sendDisputeTrackingMessage'),
   acceptClaim: activity<DisputeIds & { at: string; by: string; note: string }, Accepted>('acceptDisputeClaim'),
   /** Records PayPal's settlement on the order; says whether a credit note is due. */
   settleDispute: activity<DisputeIds & { at: string }, { buyerWon: boolean; creditNote: boolean; orderId?: string; customerId?: string }>('settleDispute'),

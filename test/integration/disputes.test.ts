@@ -15,7 +15,7 @@ import { sagaClient } from '../support/saga-client';
 import { sampleEvidencePackInput } from '../support/evidence-pack-input';
 
 type DisputeView = z.infer<typeof disputeSchema>;
-interface SimDispute { dispute_id: string; status: string; evidences?: { evidence_type: string; documents?: { name: string }[] }[]; dispute_outcome?: { outcome_code: string } }
+interface SimDispute { dispute_id: string; status: string; messages?: { posted_by: string; content: string }[]; evidences?: { evidence_type: string; documents?: { name: string }[] }[]; dispute_outcome?: { outcome_code: string } }
 
 const appRoot = path.resolve(__dirname, '..', '..', '..');
 const env = { SIM_CARRIER_TRANSIT_MS: '300', SIM_CARRIER_DELIVERED_MS: '1500', API_RATE_LIMIT_PER_SECOND: '0', SAGA_RETRY_DELAY_SECONDS: '1', DISPUTE_RESYNC_SECONDS: '3600' };
@@ -209,7 +209,8 @@ test('SIGKILL between building the pack and submitting it: after the restart the
   // An inquiry PayPal has not opened to evidence yet: the pack is built, the submission waits.
   const opened = await sim<SimDispute>('/disputes', { order_id: order.payment.paypalOrderId, reason: 'MERCHANDISE_OR_SERVICE_NOT_RECEIVED', stage: 'INQUIRY', status: 'OPEN' });
   const id = opened.body.dispute_id;
-  await disputeWhen(id, (x) => x.evidencePack !== null, 'pack built');
+  const inquiry = await disputeWhen(id, (x) => x.evidencePack !== null && x.messageSent !== null, 'tracking told, pack built');
+  expect(inquiry.messageSent?.text).toContain(order.shipment!.trackingNumber);
   await host.killGroup();
   host = await startHost({ appRoot, dataDir: host.dataDir, logLevel: 'warning', env, detached: true });
   // The buyer escalates: PayPal now asks for the seller's evidence.
@@ -217,7 +218,10 @@ test('SIGKILL between building the pack and submitting it: after the restart the
   const d = await disputeWhen(id, (x) => x.submission !== null, 'evidence submitted after the restart');
   expect(d.submission?.evidenceTypes).toEqual(['PROOF_OF_FULFILLMENT']);
   await new Promise((r) => setTimeout(r, 1500));
-  expect((await simDispute(id)).evidences).toHaveLength(1);
+  const atPayPal = await simDispute(id);
+  expect(atPayPal.evidences).toHaveLength(1);
+  // The inquiry's message went out once, before the crash, and not again after it.
+  expect((atPayPal.messages ?? []).filter((m) => m.posted_by === 'SELLER')).toHaveLength(1);
 });
 
 test('the dispute API is for admins and answers problems for what does not exist', async () => {

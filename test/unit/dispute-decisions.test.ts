@@ -1,6 +1,6 @@
 // The dispute answer per reason, as a pure function of the order's facts.
 import fc from 'fast-check';
-import { buyerWon, decideResponse } from '../../domain/dispute';
+import { buyerWon, decideResponse, trackingMessage } from '../../domain/dispute';
 import type { FulfilmentFacts } from '../../domain/dispute';
 
 const facts = (f: Partial<FulfilmentFacts> = {}): FulfilmentFacts => ({ shipped: false, scanned: false, delivered: false, refundIds: [], ...f });
@@ -38,4 +38,10 @@ test('a buyer win is any outcome that returned the money to the buyer', () => {
   expect(buyerWon('RESOLVED_SELLER_FAVOUR')).toBe(false);
   expect(buyerWon('CANCELED_BY_BUYER')).toBe(false);
   expect(buyerWon(undefined)).toBe(false);
+});
+
+test('the inquiry message names the carrier, the tracking and whether it was delivered', () => {
+  const s = { carrier: 'DHL Express', trackingNumber: '1234567890', trackingUrl: 'https://dhl.test/1234567890' };
+  expect(trackingMessage(s)).toMatch(/DHL Express.*1234567890.*on its way/);
+  expect(trackingMessage({ ...s, deliveredAt: '2026-12-07T10:00:00.000Z' })).toContain('delivered it on 2026-12-07');
 });
