@@ -76,7 +76,7 @@ export function page(o: PageOptions): string {
   return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 ${o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}">` : ''}
 <title>${o.title} – order console</title><style>${new Html(css)}</style></head>
-<body><header><strong>Order console</strong>${nav('orders', `${o.root}/orders`, 'Orders')}${nav('paypal', `${o.root}/paypal`, 'PayPal')}${nav('shipments', `${o.root}/shipments`, 'Shipments')}<a href="/console">Stand-in console</a></header>
+<body><header><a href="/console"><strong>Console</strong></a>${nav('orders', `${o.root}/orders`, 'Orders')}${nav('paypal', `${o.root}/paypal`, 'PayPal')}${nav('shipments', `${o.root}/shipments`, 'Shipments')}<a href="/console/instances">Durable instances</a><a href="/console/servicebus">Service Bus</a><a href="/console/telemetry">Telemetry</a><a href="/dev/emails.html?all=true">Mailbox</a><a href="/api/v1/docs">API docs</a></header>
 <main>${o.flash ? html`<div class="flash ${o.flash.ok ? 'ok' : 'err'}" role="status"><strong>${o.flash.text}</strong>${o.flash.detail ? html`<br>${o.flash.detail}` : ''}</div>` : ''}
 ${o.body}</main></body></html>`.value}\n`;
 }
