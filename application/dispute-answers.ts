@@ -3,10 +3,11 @@
 import { buyerWon, decideResponse, fulfilmentFacts, trackingMessage } from '../domain/dispute';
 import type { Dispute, DisputeDecision } from '../domain/dispute';
 import { scansOf } from '../domain/evidence-ledger';
+import { isCancellable } from '../domain/order-status';
 import type { Money } from '../domain/money';
 import type { DisputeGateway } from './dispute-ports';
 import type { DisputeStore, EvidenceLedger, OrderStore, PaymentGateway } from './ports';
-import { recordOnOrder, updateDispute } from './dispute-records';
+import { changeOrder, recordOnOrder, updateDispute } from './dispute-records';
 import { updateShipment } from './saga-steps';
 
 /** Decides how to answer from the order's facts now, and records the decision (a repeat keeps the first). */
@@ -35,7 +36,7 @@ export async function stopShipment(deps: { orders: OrderStore; payments: Payment
   const found = await deps.orders.get(a.orderId, a.customerId);
   if (!found) throw new Error(`order ${a.orderId} not found`);
   const o = found.value;
-  const cancellable = o.status === 'paid' || o.status === 'on-hold' || o.status === 'payment-pending';
+  const cancellable = isCancellable(o.status);
   const t = o.shipment?.payPalTracker;
   if (!t || t.status === 'CANCELLED' || !o.charge) return { tracker: 'none', cancellable, status: o.status };
   const r = await deps.payments.cancelTracking(o.charge.providerOrderId, t.id);
@@ -91,17 +92,13 @@ export async function settleOnOrder(deps: { disputes: DisputeStore; orders: Orde
 
 /** Records on the order that PayPal took the disputed amount back (and the credit note, when one was issued). */
 export async function recordDisputeRefund(orders: OrderStore, a: { orderId: string; customerId: string; amount: Money; creditNote?: { number: string; issuedAt: string }; at: string }): Promise<void> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const current = await orders.get(a.orderId, a.customerId);
-    if (!current?.value.charge) return;
-    const o = current.value;
-    const charge = o.charge!;
+  await changeOrder(orders, a, (o) => {
+    const charge = o.charge;
+    if (!charge) return undefined;
     const refunded = charge.refunded && charge.refunded.amount >= a.amount.amount ? charge.refunded : a.amount;
-    if (charge.refunded === refunded && (!a.creditNote || o.creditNote)) return;
-    const written = await orders.replace({ ...o, charge: { ...charge, refunded }, ...(a.creditNote && !o.creditNote ? { creditNote: a.creditNote } : {}), updatedAt: a.at }, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return;
-  }
-  throw new Error(`order ${a.orderId} kept changing while recording its dispute refund`);
+    if (charge.refunded === refunded && (!a.creditNote || o.creditNote)) return undefined;
+    return { ...o, charge: { ...charge, refunded }, ...(a.creditNote && !o.creditNote ? { creditNote: a.creditNote } : {}), updatedAt: a.at };
+  }, 'recording its dispute refund');
 }
 
 /**

@@ -38,19 +38,29 @@ export const orderDisputeOf = (d: Dispute): OrderDispute => ({
   updatedAt: d.updatedAt,
 });
 
+/**
+ * Applies `change` to the stored order (undefined: nothing to write) with its ETag, reading again
+ * on a conflict, up to ten times; undefined when the order does not exist.
+ */
+export async function changeOrder(orders: OrderStore, ids: { orderId: string; customerId: string }, change: (o: Order) => Order | undefined, what: string): Promise<Order | undefined> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const current = await orders.get(ids.orderId, ids.customerId);
+    if (!current) return undefined;
+    const next = change(current.value);
+    if (!next) return current.value;
+    const written = await orders.replace(next, current.etag);
+    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
+  }
+  throw new Error(`order ${ids.orderId} kept changing while ${what}`);
+}
+
 /** Records the dispute's summary on its order (only when it changed). */
 export async function recordOnOrder(orders: OrderStore, d: Dispute, at: string): Promise<Order | undefined> {
   if (!d.orderId || !d.customerId) return undefined;
   const summary = orderDisputeOf(d);
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const current = await orders.get(d.orderId, d.customerId);
-    if (!current) return undefined;
-    const others = (current.value.disputes ?? []).filter((x) => x.disputeId !== d.id);
-    const mine = (current.value.disputes ?? []).find((x) => x.disputeId === d.id);
-    if (mine && JSON.stringify(mine) === JSON.stringify(summary)) return current.value;
-    const next: Order = { ...current.value, disputes: [...others, summary], updatedAt: at };
-    const written = await orders.replace(next, current.etag);
-    if (written !== 'precondition-failed' && written !== 'not-found') return written.value;
-  }
-  throw new Error(`order ${d.orderId} kept changing while recording dispute ${d.id}`);
+  return changeOrder(orders, { orderId: d.orderId, customerId: d.customerId }, (o) => {
+    const mine = (o.disputes ?? []).find((x) => x.disputeId === d.id);
+    if (mine && JSON.stringify(mine) === JSON.stringify(summary)) return undefined;
+    return { ...o, disputes: [...(o.disputes ?? []).filter((x) => x.disputeId !== d.id), summary], updatedAt: at };
+  }, `recording dispute ${d.id}`);
 }

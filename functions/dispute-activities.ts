@@ -12,18 +12,13 @@ import { syncDispute } from '../application/sync-dispute';
 import { registerActivity } from './saga/activity-contract';
 import { disputeActivities as a } from './saga/dispute-activities';
 import { DurableOrderWorkflow } from './wiring/durable-workflow';
-import { getDisputeServices } from './wiring/dispute-services';
+import { disputeUseCaseDeps, getDisputeServices } from './wiring/dispute-services';
 import { getSagaServices } from './wiring/saga-services';
 import { getServices } from './wiring/services';
 import { settings } from './wiring/settings';
 import { renderInvoicePdf } from '../adapters/invoice/invoice-pdf';
 
-const deps = () => {
-  const d = getDisputeServices();
-  const saga = getSagaServices();
-  const core = getServices();
-  return { disputes: d.disputes, gateway: d.gateway, orders: core.orders, ledger: core.ledger, invoices: saga.invoices, documents: saga.documents, render: d.render, generator: d.generator, payments: saga.payments };
-};
+const deps = disputeUseCaseDeps;
 
 registerActivity(a.syncDispute, (input) => syncDispute(deps(), input));
 registerActivity(a.decideDispute, (input) => decideDispute(deps(), input));

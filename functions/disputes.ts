@@ -17,10 +17,9 @@ import { jsonResponse, problemResponse, requestId } from './http/problem';
 import { readJson, validationProblem } from './http/read-json';
 import { acceptDisputeSchema, disputeSchema, listDisputesQuerySchema } from './http/schemas';
 import type { z } from 'zod';
-import { getDisputeServices } from './wiring/dispute-services';
+import { disputeUseCaseDeps, getDisputeServices } from './wiring/dispute-services';
 import { startOrNotify } from './wiring/dispute-workflow';
 import { getSagaServices } from './wiring/saga-services';
-import { getServices } from './wiring/services';
 import { settings } from './wiring/settings';
 
 const disputePath = (id: string): string => `/api/v1/disputes/${encodeURIComponent(id)}`;
@@ -148,13 +147,6 @@ async function notify(client: df.DurableClient, d: Dispute, action: string): Pro
   await startOrNotify(client, { disputeId: d.id, retryDelaySeconds: s.SAGA_RETRY_DELAY_SECONDS, resyncSeconds: s.DISPUTE_RESYNC_SECONDS }, { action });
 }
 
-function disputeDeps() {
-  const d = getDisputeServices();
-  const saga = getSagaServices();
-  const core = getServices();
-  return { disputes: d.disputes, gateway: d.gateway, orders: core.orders, ledger: core.ledger, invoices: saga.invoices, documents: saga.documents, render: d.render, generator: d.generator };
-}
-
 df.app.client.http('submitDispute', {
   route: 'v1/disputes/{id}/submit',
   methods: ['POST'],
@@ -168,8 +160,9 @@ df.app.client.http('submitDispute', {
     if (!d.orderId) return problemResponse(req, { status: 409, type: 'dispute-not-actionable', title: 'No order yet', detail: 'The dispute matches no order yet, so there is no evidence to submit.' });
     const at = new Date().toISOString();
     try {
-      await buildEvidencePack(disputeDeps(), { disputeId: d.id, at });
-      const r = await submitEvidence(disputeDeps(), { disputeId: d.id, at, by: g.principal.customerId });
+      const deps = disputeUseCaseDeps();
+      await buildEvidencePack(deps, { disputeId: d.id, at });
+      const r = await submitEvidence(deps, { disputeId: d.id, at, by: g.principal.customerId });
       if (!r.ok) {
         return r.kind === 'not-allowed'
           ? problemResponse(req, { status: 409, type: 'dispute-not-actionable', title: 'PayPal takes no evidence now', detail: `The dispute is ${r.status}; PayPal offers no provide_evidence action. The pack is submitted once it does.` })

@@ -71,9 +71,8 @@ df.app.client.http('paypalWebhook', {
       const disputeId = e.resource.dispute_id;
       if (!disputeId) return problemResponse(req, { status: 400, type: 'validation-failed', title: 'Not a PayPal dispute event', detail: 'A CUSTOMER.DISPUTE event carries resource.dispute_id.', errors: [{ pointer: '/resource/dispute_id', detail: 'required' }] });
       const event = { id: e.id, type: e.event_type };
-      const s2 = settings();
       raise = async () => {
-        await startOrNotify(client, { disputeId, event, retryDelaySeconds: s2.SAGA_RETRY_DELAY_SECONDS, resyncSeconds: s2.DISPUTE_RESYNC_SECONDS }, { event });
+        await startOrNotify(client, { disputeId, event, retryDelaySeconds: s.SAGA_RETRY_DELAY_SECONDS, resyncSeconds: s.DISPUTE_RESYNC_SECONDS }, { event });
       };
       claimKey = { scope: 'webhook:paypal-event', key: e.id, fingerprint: e.id };
     } else if (e.event_type === 'CHECKOUT.ORDER.APPROVED' && orderId) {

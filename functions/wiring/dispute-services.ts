@@ -7,6 +7,8 @@ import { seller } from '../../adapters/catalog/store-config';
 import type { DisputeGateway } from '../../application/dispute-ports';
 import type { DisputeStore } from '../../application/ports';
 import type { EvidencePackInput } from '../../domain/evidence-pack';
+import { getSagaServices } from './saga-services';
+import { getServices } from './services';
 import { settings } from './settings';
 
 interface DisputeServices {
@@ -31,4 +33,12 @@ export function getDisputeServices(): DisputeServices {
     generator: 'order-backend evidence pack 1',
   };
   return services;
+}
+
+/** What the dispute use cases take, from the adapters this process built: the activities' and the admin API's. */
+export function disputeUseCaseDeps() {
+  const d = getDisputeServices();
+  const saga = getSagaServices();
+  const core = getServices();
+  return { disputes: d.disputes, gateway: d.gateway, orders: core.orders, ledger: core.ledger, invoices: saga.invoices, documents: saga.documents, payments: saga.payments, render: d.render, generator: d.generator };
 }
