@@ -30,6 +30,17 @@ async function openDocs(): Promise<{ page: Page; requests: string[]; errors: str
   return { page, requests, errors };
 }
 
+/** Expands an operation, presses "Try it out" and "Execute", and answers the live response once shown. */
+async function tryItOut(page: Page, operationId: string) {
+  const op = page.locator(`#operations-default-${operationId}`);
+  await op.locator('.opblock-summary').click();
+  await op.locator('button.try-out__btn').click();
+  await op.locator('button.execute').click();
+  const response = op.locator('.live-responses-table .response');
+  await response.waitFor({ timeout: 30_000 });
+  return response;
+}
+
 test('the page shows every operation of the OpenAPI document, with everything loaded from the app', async () => {
   const { page, requests, errors } = await openDocs();
   expect(await page.locator('.info .title').textContent()).toContain('Order backend API');
@@ -55,13 +66,7 @@ test('Authorize takes a bearer token, and "Try it out" → "Execute" on GET /v1/
   await dialog.locator('button.btn-done').click();
 
   const sent: Promise<Record<string, string>> = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/orders' && r.method() === 'GET').then((r) => r.allHeaders());
-  const op = page.locator('#operations-default-listOrders');
-  await op.locator('.opblock-summary').click();
-  await op.locator('button.try-out__btn').click();
-  await op.locator('button.execute').click();
-
-  const response = op.locator('.live-responses-table .response');
-  await response.waitFor({ timeout: 30_000 });
+  const response = await tryItOut(page, 'listOrders');
   expect((await response.locator('.response-col_status').textContent())?.trim()).toBe('200');
   expect(await response.locator('.response-col_description').textContent()).toContain('"items"');
   expect((await sent).authorization).toBe(`Bearer ${token}`);
@@ -71,12 +76,7 @@ test('Authorize takes a bearer token, and "Try it out" → "Execute" on GET /v1/
 
 test('"Try it out" on GET /v1/products needs no token', async () => {
   const { page } = await openDocs();
-  const op = page.locator('#operations-default-listProducts');
-  await op.locator('.opblock-summary').click();
-  await op.locator('button.try-out__btn').click();
-  await op.locator('button.execute').click();
-  const response = op.locator('.live-responses-table .response');
-  await response.waitFor({ timeout: 30_000 });
+  const response = await tryItOut(page, 'listProducts');
   expect((await response.locator('.response-col_status').textContent())?.trim()).toBe('200');
   expect(await response.locator('.response-col_description').textContent()).toContain('MUG-CER-350');
 });

@@ -44,6 +44,15 @@ function between(a: string, b: string | undefined): number | undefined {
   return Number.isFinite(d) ? d : undefined;
 }
 
+/** Closes a row that started with an earlier event (scheduled, timer created, sub-orchestration created). */
+function finish(row: TimelineRow, e: HistoryEvent, at: string, outcome: TimelineRow['outcome'], detail: string | undefined): void {
+  row.raw.push(e);
+  row.end = at;
+  row.durationMs = between(row.start, at);
+  row.outcome = outcome;
+  row.detail = detail;
+}
+
 function failureText(e: HistoryEvent): string {
   const details = e.FailureDetails as { ErrorMessage?: string } | null | undefined;
   return str(e.Reason) ?? details?.ErrorMessage ?? str(e.Details) ?? 'failed';
@@ -83,11 +92,7 @@ export function timeline(events: HistoryEvent[]): TimelineRow[] {
           rows.push({ kind: 'activity', title: eventTypeName(e.EventType), start: t, outcome: failed ? 'fail' : 'ok', detail: failed ? failureText(e) : undefined, payload: failed ? undefined : parsed(e.Result), raw: [e] });
           break;
         }
-        row.raw.push(e);
-        row.end = t;
-        row.durationMs = between(row.start, t);
-        row.outcome = failed ? 'fail' : 'ok';
-        row.detail = failed ? failureText(e) : undefined;
+        finish(row, e, t, failed ? 'fail' : 'ok', failed ? failureText(e) : undefined);
         if (failed) failuresByName.set(row.title, (failuresByName.get(row.title) ?? 0) + 1);
         else {
           failuresByName.delete(row.title);
@@ -107,11 +112,7 @@ export function timeline(events: HistoryEvent[]): TimelineRow[] {
           rows.push({ kind: 'timer', title: 'Timer fired', start: t, fireAt: str(e.FireAt), outcome: 'ok', raw: [e] });
           break;
         }
-        row.raw.push(e);
-        row.end = t;
-        row.durationMs = between(row.start, t);
-        row.outcome = 'ok';
-        row.detail = undefined;
+        finish(row, e, t, 'ok', undefined);
         break;
       }
       case EventType.SubOrchestrationInstanceCreated: {
@@ -129,11 +130,7 @@ export function timeline(events: HistoryEvent[]): TimelineRow[] {
           rows.push({ kind: 'suborchestration', title: eventTypeName(e.EventType), start: t, outcome: failed ? 'fail' : 'ok', raw: [e] });
           break;
         }
-        row.raw.push(e);
-        row.end = t;
-        row.durationMs = between(row.start, t);
-        row.outcome = failed ? 'fail' : 'ok';
-        row.detail = failed ? failureText(e) : undefined;
+        finish(row, e, t, failed ? 'fail' : 'ok', failed ? failureText(e) : undefined);
         if (!failed) row.payload = { input: row.payload, result: parsed(e.Result) };
         break;
       }
